@@ -1,0 +1,175 @@
+// The configuration object model: Avi object types and field names, verbatim (DESIGN.md,
+// "Configuration contract"). Plain data, no I/O. Defaults below are Avi's documented ones.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.h"
+
+namespace floe::config {
+
+enum class HaMode { kLegacyActiveStandby, kShared, kSharedPair };
+
+struct ServiceEngineGroup {
+  std::string name;
+  HaMode ha_mode = HaMode::kLegacyActiveStandby;
+  bool active_standby = true;  // Avi's flag for active/standby; set by ha_mode legacy
+  std::vector<IpAddress> floating_intf_ip;
+  bool enable_routing = false;
+  bool advertise_backend_networks = false;
+  bool distribute_load_active_standby = false;
+  uint32_t dp_hb_frequency = 100;  // ms
+  uint32_t dp_hb_timeout_count = 10;
+  std::optional<std::string> ha_heartbeat_secret;  // floe's own: HMAC key for heartbeats
+};
+
+struct DataVnic {
+  std::string if_name;
+  Prefix ip;  // interface address with its prefix length, e.g. 10.10.1.11/24
+};
+
+struct ServiceEngine {
+  std::string name;
+  std::string se_group_ref = "Default-Group";
+  std::vector<DataVnic> data_vnics;
+};
+
+struct StaticRoute {
+  std::string route_id;
+  Prefix prefix;       // network
+  IpAddress next_hop;
+  std::optional<std::string> if_name;  // optional egress interface
+};
+
+struct BgpPeer {
+  IpAddress peer_ip;
+  uint32_t remote_as = 0;  // 0: unset; with ibgp the local AS is used
+  std::optional<Prefix> subnet;
+  bool bfd = false;
+  bool advertise_vip = true;
+  bool advertise_snat_ip = true;
+  std::optional<std::string> md5_secret;
+};
+
+struct BgpProfile {
+  uint32_t local_as = 0;
+  bool ibgp = false;
+  uint32_t hold_time = 180;
+  uint32_t keepalive_interval = 60;
+  std::vector<BgpPeer> peers;
+};
+
+struct BfdProfile {
+  uint32_t mintx = 1000;  // ms
+  uint32_t minrx = 1000;  // ms
+  uint32_t multi = 3;
+};
+
+struct VrfContext {
+  std::string name;
+  std::vector<StaticRoute> static_routes;
+  std::optional<BgpProfile> bgp_profile;
+  std::optional<BfdProfile> bfd_profile;
+};
+
+enum class HealthMonitorType { kTcp, kPing, kHttp, kUdp };
+
+struct HttpMonitor {
+  std::string http_request = "GET / HTTP/1.0";
+  std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};
+};
+
+struct HealthMonitor {
+  std::string name;
+  HealthMonitorType type = HealthMonitorType::kTcp;
+  uint32_t send_interval = 10;   // s, 1-3600
+  uint32_t receive_timeout = 4;  // s, below send_interval
+  uint32_t successful_checks = 2;
+  uint32_t failed_checks = 2;
+  std::optional<uint16_t> monitor_port;  // probe this port instead of the server's
+  std::optional<HttpMonitor> http_monitor;
+};
+
+enum class LbAlgorithm { kLeastConnections, kRoundRobin, kFastestResponse, kConsistentHash };
+
+struct PoolServer {
+  IpAddress ip;
+  std::optional<uint16_t> port;  // unset: pool default_server_port
+  uint32_t ratio = 1;            // 1-20
+  bool enabled = true;
+};
+
+struct Pool {
+  std::string name;
+  LbAlgorithm lb_algorithm = LbAlgorithm::kLeastConnections;
+  uint16_t default_server_port = 80;
+  std::vector<std::string> health_monitor_refs;
+  std::vector<PoolServer> servers;
+};
+
+enum class ApplicationProfileType { kHttp, kL4 };
+
+struct HttpProfile {
+  bool connection_multiplexing_enabled = true;
+};
+
+struct ApplicationProfile {
+  std::string name;
+  ApplicationProfileType type = ApplicationProfileType::kHttp;
+  bool preserve_client_ip = false;
+  std::optional<HttpProfile> http_profile;
+};
+
+struct Vip {
+  std::string vip_id;
+  IpAddress ip_address;
+};
+
+struct Service {
+  uint16_t port = 0;
+  std::optional<uint16_t> port_range_end;  // inclusive; unset: just `port`
+};
+
+struct VirtualService {
+  std::string name;
+  bool enabled = true;
+  std::vector<Vip> vip;
+  std::vector<Service> services;
+  std::vector<IpAddress> snat_ip;
+  std::string pool_ref;
+  std::string application_profile_ref = "System-HTTP";
+  std::string se_group_ref = "Default-Group";
+  std::string vrf_context_ref = "global";
+};
+
+// A config document: object types → objects. After decodeDocument() the built-in objects
+// (Default-Group, global, System-*) are present unless the document declared its own.
+struct Document {
+  std::vector<ServiceEngineGroup> serviceenginegroup;
+  std::vector<ServiceEngine> serviceengine;
+  std::vector<VrfContext> vrfcontext;
+  std::vector<HealthMonitor> healthmonitor;
+  std::vector<Pool> pool;
+  std::vector<ApplicationProfile> applicationprofile;
+  std::vector<VirtualService> virtualservice;
+};
+
+// Name strings of the enums, as Avi spells them ("HA_MODE_LEGACY_ACTIVE_STANDBY", …).
+const char* toString(HaMode);
+const char* toString(HealthMonitorType);
+const char* toString(LbAlgorithm);
+const char* toString(ApplicationProfileType);
+
+// Lookup by name; nullptr when absent.
+const ServiceEngineGroup* findGroup(const Document&, const std::string& name);
+const ServiceEngine* findEngine(const Document&, const std::string& name);
+const VrfContext* findVrf(const Document&, const std::string& name);
+const HealthMonitor* findMonitor(const Document&, const std::string& name);
+const Pool* findPool(const Document&, const std::string& name);
+const ApplicationProfile* findProfile(const Document&, const std::string& name);
+const VirtualService* findVirtualService(const Document&, const std::string& name);
+
+}  // namespace floe::config

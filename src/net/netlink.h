@@ -1,0 +1,89 @@
+// The kernel seam for addresses, routes and links. Product code talks to `Netlink`; the
+// kernel implementation uses libnl-route-3, tests use FakeNetlink (fake_netlink.h).
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.h"
+#include "common/result.h"
+
+namespace floe::net {
+
+// Route protocol number floe's routes carry (rtnetlink rtm_protocol); `ip route` shows 199
+// unless /etc/iproute2/rt_protos names it. Nothing else on a host uses it by convention.
+inline constexpr uint8_t kRouteProtocol = 199;
+// Address protocol (IFA_PROTO, Linux >= 6.1) floe's addresses carry, v4 and v6.
+inline constexpr uint8_t kAddressProtocol = 199;
+// IPv4 addresses floe adds carry the label "<device>:floe" (device part shortened to fit 15).
+inline constexpr const char* kLabelSuffix = ":floe";
+// The device for addresses outside every interface subnet (VIPs, SNAT IPs reached by route).
+inline constexpr const char* kLocalDevice = "floe0";
+inline constexpr uint32_t kMainTable = 254;
+
+struct Link {
+  int ifindex = 0;
+  std::string name;
+  bool up = false;
+  std::array<uint8_t, 6> mac{};
+  std::vector<Prefix> addresses;  // every address on the link, floe's or not
+};
+
+struct Address {
+  std::string device;
+  Prefix prefix;  // e.g. 10.10.1.100/32
+  // Valid (and preferred) lifetime in seconds; 0 means forever. floe adds the addresses of the
+  // active role with a short lifetime and refreshes them, so a dead SE stops answering ARP.
+  uint32_t lifetime_s = 0;
+  auto operator<=>(const Address&) const = default;
+};
+
+struct Route {
+  Prefix destination;  // network form, e.g. 0.0.0.0/0
+  std::optional<IpAddress> gateway;
+  std::optional<std::string> device;
+  uint32_t table = kMainTable;
+  auto operator<=>(const Route&) const = default;
+};
+
+class Netlink {
+ public:
+  virtual ~Netlink() = default;
+
+  virtual Result<std::vector<Link>> links() = 0;
+
+  // Creates `name` as a NOARP dummy device and sets it up; on a kernel without the dummy
+  // driver, a bridge with no ports (same effect: local addresses, nothing on the wire).
+  // Idempotent.
+  virtual Status ensureLocalDevice(const std::string& name) = 0;
+  virtual Status deleteLink(const std::string& name) = 0;  // absent: ok
+
+  // Adds the address tagged as floe's. Present already (floe's): lifetime refreshed.
+  virtual Status addAddress(const Address& a) = 0;
+  virtual Status removeAddress(const Address& a) = 0;  // absent: ok
+  // Every address carrying floe's tag, on any device.
+  virtual Result<std::vector<Address>> ownedAddresses() = 0;
+
+  // Adds with protocol kRouteProtocol and NLM_F_EXCL: a route for the same destination,
+  // table and metric that exists already is not replaced; that fails with code EEXIST.
+  virtual Status addRoute(const Route& r) = 0;
+  virtual Status removeRoute(const Route& r) = 0;  // absent: ok
+  // Every route with protocol kRouteProtocol in every table.
+  virtual Result<std::vector<Route>> ownedRoutes() = 0;
+};
+
+std::unique_ptr<Netlink> makeKernelNetlink();
+
+// Sends `count` gratuitous ARP requests (RFC 5227 §3 announcement form) for `ip` out of
+// `device` from its MAC, so neighbours update their caches after a takeover.
+Status sendGratuitousArp(const std::string& device, const IpAddress& ip, int count = 3);
+
+// Writes a /proc/sys value, e.g. ("net/ipv4/ip_forward", "1"); returns the previous value.
+Result<std::string> writeSysctl(const std::string& path, const std::string& value);
+
+}  // namespace floe::net

@@ -1,0 +1,133 @@
+// The data plane: L4 TCP proxy with worker threads (one Asio event loop each, SO_REUSEPORT
+// listeners), pools with load balancing, and health monitors on the control loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+
+#include "common/ip.h"
+#include "common/result.h"
+
+namespace floe::proxy {
+
+enum class Algorithm { kRoundRobin, kLeastConnections };
+
+struct ServerSpec {
+  IpAddress ip;
+  uint16_t port = 80;
+  uint32_t ratio = 1;  // weight, 1-20
+  bool enabled = true;
+  auto operator<=>(const ServerSpec&) const = default;
+};
+
+enum class MonitorType { kTcp, kPing };
+
+struct MonitorSpec {
+  std::string name;
+  MonitorType type = MonitorType::kTcp;
+  uint32_t send_interval_s = 10;
+  uint32_t receive_timeout_s = 4;
+  uint32_t successful_checks = 2;
+  uint32_t failed_checks = 2;
+  std::optional<uint16_t> port;  // probe this port instead of the server's
+  auto operator<=>(const MonitorSpec&) const = default;
+};
+
+struct PoolSpec {
+  std::string name;
+  Algorithm algorithm = Algorithm::kLeastConnections;
+  std::vector<ServerSpec> servers;
+  std::vector<MonitorSpec> monitors;  // none: every enabled server counts as up
+  auto operator<=>(const PoolSpec&) const = default;
+};
+
+struct Endpoint {
+  IpAddress ip;
+  uint16_t port = 0;
+  auto operator<=>(const Endpoint&) const = default;
+};
+
+struct VirtualServiceSpec {
+  std::string name;
+  std::vector<Endpoint> listeners;  // every VIP × every service port
+  std::vector<IpAddress> snat_ips;  // empty: the kernel picks the egress interface address
+  std::string pool;                 // name of a PoolSpec in the same config
+  auto operator<=>(const VirtualServiceSpec&) const = default;
+};
+
+struct ProxyConfig {
+  std::vector<PoolSpec> pools;
+  std::vector<VirtualServiceSpec> virtual_services;
+};
+
+struct Tuning {
+  int workers = 0;                   // 0: number of cores
+  uint32_t connect_timeout_ms = 3000;
+  uint32_t idle_timeout_s = 600;     // no bytes either way for this long: close both sides
+  size_t buffer_bytes = 16 * 1024;   // per direction per connection
+  int connect_attempts = 3;          // servers tried before the client connection is reset
+};
+
+enum class ServerState { kUp, kDown, kDisabled, kUnknown };  // kUnknown: first check pending
+
+struct ServerStatus {
+  IpAddress ip;
+  uint16_t port = 0;
+  ServerState state = ServerState::kUnknown;
+  std::string reason;  // last monitor result, e.g. "connect refused", "timeout after 1s"
+  uint64_t active_connections = 0;
+  uint64_t total_connections = 0;
+  uint64_t connect_failures = 0;
+  uint64_t bytes_in = 0;   // from the server
+  uint64_t bytes_out = 0;  // to the server
+};
+
+struct PoolStatus {
+  std::string name;
+  std::vector<ServerStatus> servers;
+};
+
+struct VirtualServiceStatus {
+  std::string name;
+  bool up = false;  // listening and at least one server up
+  std::string reason;  // why down
+  std::vector<Endpoint> listeners;
+  uint64_t active_connections = 0;
+  uint64_t total_connections = 0;
+  uint64_t refused_connections = 0;  // reset because no server was up / reachable
+};
+
+struct ProxyStatus {
+  std::vector<VirtualServiceStatus> virtual_services;
+  std::vector<PoolStatus> pools;
+};
+
+const char* toString(ServerState);
+
+class ProxyEngine {
+ public:
+  // Health monitors run on `control`; connections run on the engine's own worker threads.
+  ProxyEngine(asio::io_context& control, Tuning tuning);
+  ~ProxyEngine();  // stops workers, closes every listener and connection
+  ProxyEngine(const ProxyEngine&) = delete;
+  ProxyEngine& operator=(const ProxyEngine&) = delete;
+
+  // Applies a whole config as a diff: listeners of unchanged virtual services stay open and
+  // their connections live on; health state of servers that remain is kept. Listeners bind
+  // with IP_FREEBIND, so a VIP need not be on the host yet. Returns one error per listener
+  // that could not be opened ("10.10.2.100:80: Address already in use"); the rest applies.
+  std::vector<Error> apply(const ProxyConfig& config);
+
+  ProxyStatus status() const;  // call on the control thread
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace floe::proxy
