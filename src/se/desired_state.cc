@@ -1,0 +1,151 @@
+#include "se/desired_state.h"
+
+#include <algorithm>
+#include <set>
+
+#include "se/support.h"
+
+namespace floe::se {
+
+const char* toString(AddressRole r) {
+  switch (r) {
+    case AddressRole::kFloating: return "floating";
+    case AddressRole::kVip: return "vip";
+    case AddressRole::kSnat: return "snat";
+  }
+  return "?";
+}
+
+namespace {
+
+proxy::MonitorSpec toMonitorSpec(const config::HealthMonitor& m) {
+  proxy::MonitorSpec spec;
+  spec.name = m.name;
+  spec.type = m.type == config::HealthMonitorType::kPing ? proxy::MonitorType::kPing
+                                                          : proxy::MonitorType::kTcp;
+  spec.send_interval_s = m.send_interval;
+  spec.receive_timeout_s = m.receive_timeout;
+  spec.successful_checks = m.successful_checks;
+  spec.failed_checks = m.failed_checks;
+  spec.port = m.monitor_port;
+  return spec;
+}
+
+proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool) {
+  proxy::PoolSpec spec;
+  spec.name = pool.name;
+  spec.algorithm = pool.lb_algorithm == config::LbAlgorithm::kRoundRobin
+                       ? proxy::Algorithm::kRoundRobin
+                       : proxy::Algorithm::kLeastConnections;
+  for (const auto& s : pool.servers) {
+    spec.servers.push_back(proxy::ServerSpec{
+        .ip = s.ip, .port = s.port.value_or(pool.default_server_port), .ratio = s.ratio,
+        .enabled = s.enabled});
+  }
+  for (const auto& ref : pool.health_monitor_refs) {
+    if (const auto* m = config::findMonitor(doc, ref)) spec.monitors.push_back(toMonitorSpec(*m));
+  }
+  return spec;
+}
+
+// Where an address of the active role goes: on the data interface whose subnet holds it (the
+// kernel then answers ARP for it), else as a host route target on floe0.
+HeldAddress place(const config::ServiceEngine& se, const IpAddress& ip, AddressRole role,
+                  const std::string& owner) {
+  HeldAddress held;
+  held.role = role;
+  held.owner = owner;
+  held.address.prefix = Prefix::host(ip);
+  held.address.device = net::kLocalDevice;
+  for (const auto& vnic : se.data_vnics) {
+    if (vnic.ip.contains(ip)) {
+      held.address.device = vnic.if_name;
+      held.onInterface = true;
+      break;
+    }
+  }
+  return held;
+}
+
+void addUnique(std::vector<HeldAddress>& out, HeldAddress held) {
+  const bool present = std::any_of(out.begin(), out.end(), [&](const HeldAddress& h) {
+    return h.address.prefix == held.address.prefix;
+  });
+  if (!present) out.push_back(std::move(held));
+}
+
+}  // namespace
+
+Result<DesiredState> computeDesiredState(const config::Document& doc, const std::string& engine) {
+  const auto* se = config::findEngine(doc, engine);
+  if (se == nullptr) {
+    return makeError("serviceengine[" + engine +
+                     "]: not in the document; floe-se --name must match a serviceengine object");
+  }
+  const auto* group = config::findGroup(doc, se->se_group_ref);
+  if (group == nullptr) {
+    return makeError("serviceengine[" + engine + "].se_group_ref: no serviceenginegroup '" +
+                     se->se_group_ref + "'");
+  }
+  if (auto gaps = unsupportedFeatures(doc, *se); !gaps.empty()) {
+    std::string message;
+    for (const auto& g : gaps) message += (message.empty() ? "" : "\n") + g.toString();
+    return makeError(message);
+  }
+
+  DesiredState state;
+  state.engine = se->name;
+  state.group = group->name;
+  state.haMode = group->ha_mode;
+
+  for (const auto& ip : group->floating_intf_ip) {
+    addUnique(state.addresses, place(*se, ip, AddressRole::kFloating, group->name));
+  }
+
+  std::set<std::string> pools;
+  for (const auto& vs : doc.virtualservice) {
+    if (vs.se_group_ref != group->name || !vs.enabled) continue;
+    proxy::VirtualServiceSpec spec;
+    spec.name = vs.name;
+    spec.pool = vs.pool_ref;
+    spec.snat_ips = vs.snat_ip;
+    for (const auto& vip : vs.vip) {
+      addUnique(state.addresses, place(*se, vip.ip_address, AddressRole::kVip, vs.name));
+      for (const auto& svc : vs.services) {
+        const uint32_t last = svc.port_range_end.value_or(svc.port);
+        for (uint32_t port = svc.port; port <= last; ++port) {
+          spec.listeners.push_back({vip.ip_address, static_cast<uint16_t>(port)});
+        }
+      }
+    }
+    for (const auto& snat : vs.snat_ip) {
+      addUnique(state.addresses, place(*se, snat, AddressRole::kSnat, vs.name));
+    }
+    if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
+        profile != nullptr && profile->type == config::ApplicationProfileType::kHttp) {
+      state.notices.push_back("virtualservice[" + vs.name + "]: application profile '" +
+                              profile->name +
+                              "' is HTTP; this floe-se proxies it at L4 (TCP), HTTP "
+                              "features such as connection multiplexing are not applied");
+    }
+    if (pools.insert(vs.pool_ref).second) {
+      if (const auto* pool = config::findPool(doc, vs.pool_ref)) {
+        state.proxy.pools.push_back(toPoolSpec(doc, *pool));
+      }
+    }
+    state.proxy.virtual_services.push_back(std::move(spec));
+  }
+
+  if (const auto* vrf = config::findVrf(doc, "global")) {
+    for (const auto& r : vrf->static_routes) {
+      net::Route route;
+      route.destination = Prefix(r.prefix.network(), r.prefix.length());
+      route.gateway = r.next_hop;
+      route.device = r.if_name;
+      state.routes.push_back(route);
+    }
+  }
+  return state;
+}
+
+}  // namespace floe::se

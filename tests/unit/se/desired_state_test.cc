@@ -1,0 +1,147 @@
+#include "se/desired_state.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "test_documents.h"
+
+namespace floe::se {
+namespace {
+
+using testing::ip;
+using testing::oneArmed;
+
+const HeldAddress* find(const DesiredState& s, const char* address) {
+  auto it = std::find_if(s.addresses.begin(), s.addresses.end(), [&](const HeldAddress& h) {
+    return h.address.prefix.address() == ip(address);
+  });
+  return it == s.addresses.end() ? nullptr : &*it;
+}
+
+TEST(DesiredState, PutsFloatingIpOnTheInterfaceOfItsSubnet) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  const auto* f = find(*s, "10.10.1.100");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->address.device, "eth0");
+  EXPECT_EQ(f->address.prefix.toString(), "10.10.1.100/32");
+  EXPECT_EQ(f->role, AddressRole::kFloating);
+  EXPECT_TRUE(f->onInterface);
+}
+
+TEST(DesiredState, PutsVipAndSnatOutsideEverySubnetOnFloe0) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  for (const char* a : {"10.10.2.100", "10.10.3.100"}) {
+    const auto* h = find(*s, a);
+    ASSERT_NE(h, nullptr) << a;
+    EXPECT_EQ(h->address.device, "floe0") << a;
+    EXPECT_FALSE(h->onInterface) << a;
+  }
+  EXPECT_EQ(find(*s, "10.10.2.100")->role, AddressRole::kVip);
+  EXPECT_EQ(find(*s, "10.10.3.100")->role, AddressRole::kSnat);
+}
+
+TEST(DesiredState, PutsVipInsideASubnetOnThatInterface) {
+  auto doc = oneArmed();
+  doc.virtualservice[0].vip[0].ip_address = ip("10.10.1.50");
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  const auto* h = find(*s, "10.10.1.50");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->address.device, "eth0");
+  EXPECT_TRUE(h->onInterface);
+}
+
+TEST(DesiredState, ListensOnEveryVipAndPortOfTheRange) {
+  auto doc = oneArmed();
+  doc.virtualservice[0].vip.push_back({"2", ip("10.10.2.101")});
+  doc.virtualservice[0].services = {{80, std::nullopt}, {8000, 8002}};
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->proxy.virtual_services.size(), 1u);
+  EXPECT_EQ(s->proxy.virtual_services[0].listeners.size(), 2u * 4u);
+  EXPECT_EQ(s->proxy.virtual_services[0].snat_ips, std::vector<IpAddress>{ip("10.10.3.100")});
+}
+
+TEST(DesiredState, UsesPoolDefaultPortAndRatioAndMonitors) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->proxy.pools.size(), 1u);
+  const auto& pool = s->proxy.pools[0];
+  EXPECT_EQ(pool.algorithm, proxy::Algorithm::kRoundRobin);
+  ASSERT_EQ(pool.servers.size(), 2u);
+  EXPECT_EQ(pool.servers[0].port, 80);
+  EXPECT_EQ(pool.servers[1].port, 8080);
+  EXPECT_EQ(pool.servers[1].ratio, 2u);
+  ASSERT_EQ(pool.monitors.size(), 1u);
+  EXPECT_EQ(pool.monitors[0].send_interval_s, 10u);
+  EXPECT_EQ(pool.monitors[0].failed_checks, 2u);
+}
+
+TEST(DesiredState, SkipsDisabledServicesAndOtherGroups) {
+  auto doc = oneArmed();
+  auto other = doc.virtualservice[0];
+  other.name = "elsewhere";
+  other.se_group_ref = "Other-Group";
+  other.vip[0].ip_address = ip("10.10.2.200");
+  doc.virtualservice.push_back(other);
+  doc.virtualservice[0].enabled = false;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->proxy.virtual_services.empty());
+  EXPECT_EQ(find(*s, "10.10.2.100"), nullptr);
+  EXPECT_EQ(find(*s, "10.10.2.200"), nullptr);
+  EXPECT_NE(find(*s, "10.10.1.100"), nullptr);  // the group's floating IP stays
+}
+
+TEST(DesiredState, TurnsStaticRoutesIntoKernelRoutes) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->routes.size(), 1u);
+  EXPECT_EQ(s->routes[0].destination.toString(), "0.0.0.0/0");
+  EXPECT_EQ(s->routes[0].gateway, ip("10.10.1.1"));
+}
+
+TEST(DesiredState, RefusesAnEngineNotInTheDocument) {
+  auto s = computeDesiredState(oneArmed(), "se9");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("serviceengine[se9]"), std::string::npos);
+}
+
+TEST(DesiredState, RefusesTwoEnginesInOneGroupUntilHaExists) {
+  auto doc = oneArmed();
+  doc.serviceengine.push_back({"se2", "Default-Group", {{"eth0", testing::prefix("10.10.1.12/24")}}});
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("serviceenginegroup[Default-Group]: a group of two SEs"),
+            std::string::npos)
+      << s.error().message;
+}
+
+TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
+  auto doc = oneArmed();
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
+  doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("pool[web].lb_algorithm: LB_ALGORITHM_CONSISTENT_HASH"),
+            std::string::npos)
+      << s.error().message;
+  EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_HTTP"),
+            std::string::npos)
+      << s.error().message;
+}
+
+TEST(DesiredState, NoticesHttpProfileProxiedAtL4) {
+  auto doc = oneArmed();
+  doc.virtualservice[0].application_profile_ref = "System-HTTP";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->notices.size(), 1u);
+  EXPECT_NE(s->notices[0].find("proxies it at L4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace floe::se
