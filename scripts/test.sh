@@ -1,14 +1,54 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian 12 machine, as root: installs what is needed, builds
-# (dev, asan and fuzz presets) and runs unit tests, lab end-to-end tests and fuzz smoke runs.
+# The whole test suite on a fresh Debian 12 machine, as root: installs what is needed, then
+#   1. builds the fuzz targets (clang-14, libFuzzer) and runs each for a short smoke run,
+#   2. builds with ASan+UBSan and runs the unit tests,
+#   3. builds the dev preset and runs every test: unit and lab (network namespaces, real
+#      nginx servers, floe-se carrying traffic). ctest's summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test.sh: run as root (it installs packages and builds network namespaces)" >&2
+  exit 1
+fi
 
 ./scripts/install-deps.sh
 
 jobs=$(nproc)
-echo "== build: dev"
+fuzz_seconds=${FLOE_FUZZ_SECONDS:-20}
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "build: fuzz (clang-14, libFuzzer)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+
+section "fuzz smoke: ${fuzz_seconds}s per target"
+for target in build/fuzz/fuzz/fuzz_*; do
+  [[ -x $target ]] || continue
+  name=$(basename "$target")
+  corpus_seed=fuzz/corpus/${name#fuzz_}
+  work=$(mktemp -d)
+  [[ -d $corpus_seed ]] && cp -r "$corpus_seed"/. "$work"/
+  echo "-- $name"
+  "$target" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" 2>&1 |
+    grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY)' || true
+  status=${PIPESTATUS[0]}
+  rm -rf "$work"
+  if [[ $status -ne 0 ]]; then
+    echo "fuzz target $name failed (exit $status): reproduce with $target" >&2
+    exit 1
+  fi
+done
+
+section "build: asan (ASan + UBSan)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+section "test: asan (unit tests)"
+ctest --preset asan -j "$jobs"
+
+section "build: dev"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
-echo "== test: dev (unit + lab)"
-ctest --preset dev -j 1
+section "test: dev (unit + lab)"
+ctest --preset dev
