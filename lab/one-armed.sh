@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# One-armed lab with static routes (reference "Static Route Support for VIP and SNAT IP
+# Reachability", DESIGN.md "Lab topologies"), built from network namespaces only:
+#
+#   client 198.51.100.10 ── router ── 10.10.1.0/24 (bridge) ── se1 .11, se2 .12 (floating .100)
+#                                 └── 10.10.20.0/24 (bridge) ── srv1 .21, srv2 .22 (nginx :80)
+#
+#   router: 198.51.100.1, 10.10.1.1, 10.10.20.1, ip_forward=1,
+#           10.10.2.100/32 via 10.10.1.100 (VIP), 10.10.3.100/32 via 10.10.1.100 (SNAT IP)
+#
+# Namespaces are named ${FLOE_LAB}-client, -router, -se1, -se2, -srv1, -srv2, -sw (the two
+# bridges); FLOE_LAB defaults to "floe". Nothing is connected to the host's network.
+#
+# usage: lab/one-armed.sh up | down | status | server-stop srvN | server-start srvN | dir
+set -Eeuo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
+
+LAB=${FLOE_LAB:-floe}
+[[ $LAB =~ ^[a-z][a-z0-9-]{0,30}$ ]] || lab_die "FLOE_LAB='$LAB': use 1-31 of [a-z0-9-], starting with a letter"
+LAB_DIR=/tmp/floe-lab-$LAB
+HOSTS=(client router se1 se2 srv1 srv2 sw)
+SERVERS=(srv1 srv2)
+
+ns() { printf '%s-%s' "$LAB" "$1"; }
+srv_ip() { case $1 in srv1) echo 10.10.20.21 ;; srv2) echo 10.10.20.22 ;; *) return 1 ;; esac; }
+
+usage() {
+    sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '/^set -E/d' -e 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+do_down() {
+    local h
+    for h in "${SERVERS[@]}"; do
+        [[ -d $LAB_DIR/$h ]] && lab_nginx_stop "$LAB_DIR/$h"
+    done
+    for h in "${HOSTS[@]}"; do
+        lab_ns_del "$(ns "$h")"
+    done
+    # Only ever remove a directory this script created (it carries the marker file).
+    if [[ -e $LAB_DIR/.floe-lab ]]; then
+        rm -rf -- "$LAB_DIR"
+    fi
+}
+
+server_start() {
+    local h=$1 ip dir
+    ip=$(srv_ip "$h") || lab_die "unknown server '$h' (srv1 or srv2)"
+    dir=$LAB_DIR/$h
+    lab_ns_exists "$(ns "$h")" || lab_die "lab $LAB is not up"
+    lab_nginx_start "$(ns "$h")" "$dir"
+    lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
+        lab_die "nginx in $(ns "$h") does not listen on $ip:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
+}
+
+server_stop() {
+    local h=$1
+    srv_ip "$h" >/dev/null || lab_die "unknown server '$h' (srv1 or srv2)"
+    lab_nginx_stop "$LAB_DIR/$h"
+}
+
+up_failed() {
+    local rc=$?
+    trap - EXIT
+    lab_log "up failed (exit $rc); tearing the lab down"
+    do_down
+    exit "$rc"
+}
+
+do_up() {
+    local h
+    for h in "${HOSTS[@]}"; do
+        lab_ns_exists "$(ns "$h")" && lab_die "lab '$LAB' is already (partly) up: namespace $(ns "$h") exists; run '$0 down' first"
+    done
+    # From here on, any failure (a failed command, lab_die, a signal) removes the half-built lab.
+    trap up_failed EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    mkdir -p "$LAB_DIR"
+    chmod 755 "$LAB_DIR"
+    : >"$LAB_DIR/.floe-lab"
+
+    for h in "${HOSTS[@]}"; do
+        lab_ns_add "$(ns "$h")"
+        # IPv4-only lab: no link-local IPv6 noise in addresses, neighbours or captures.
+        ip netns exec "$(ns "$h")" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    done
+    local sw client router se1 se2 srv1 srv2
+    sw=$(ns sw) client=$(ns client) router=$(ns router)
+    se1=$(ns se1) se2=$(ns se2) srv1=$(ns srv1) srv2=$(ns srv2)
+
+    # Segments: bridges in the switch namespace.
+    lab_bridge "$sw" br-se
+    lab_bridge "$sw" br-srv
+
+    # Links. MACs are fixed, locally administered, and end in the host's last address octet,
+    # so ARP tables are easy to read: 02:00:<a.b.c.d in hex>.
+    lab_veth "$client" eth0 "$router" eth-client 02:00:c6:33:64:0a 02:00:c6:33:64:01
+    lab_veth "$router" eth-se "$sw" router-se 02:00:0a:0a:01:01
+    lab_veth "$se1" eth0 "$sw" se1 02:00:0a:0a:01:0b
+    lab_veth "$se2" eth0 "$sw" se2 02:00:0a:0a:01:0c
+    lab_veth "$router" eth-srv "$sw" router-srv 02:00:0a:0a:14:01
+    lab_veth "$srv1" eth0 "$sw" srv1 02:00:0a:0a:14:15
+    lab_veth "$srv2" eth0 "$sw" srv2 02:00:0a:0a:14:16
+    for h in router-se se1 se2; do ip -n "$sw" link set "$h" master br-se; done
+    for h in router-srv srv1 srv2; do ip -n "$sw" link set "$h" master br-srv; done
+
+    # Client.
+    ip -n "$client" addr add 198.51.100.10/24 dev eth0
+    ip -n "$client" route add default via 198.51.100.1
+
+    # Router: three interfaces, forwarding, and the two static routes reference 1 asks for
+    # (VIP and SNAT IP are in no SE subnet; they are reached via the SE group's floating IP).
+    ip -n "$router" addr add 198.51.100.1/24 dev eth-client
+    ip -n "$router" addr add 10.10.1.1/24 dev eth-se
+    ip -n "$router" addr add 10.10.20.1/24 dev eth-srv
+    ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
+    ip -n "$router" route add 10.10.2.100/32 via 10.10.1.100 dev eth-se
+    ip -n "$router" route add 10.10.3.100/32 via 10.10.1.100 dev eth-se
+
+    # Service engines: interface address only. No default route: floe-se installs it from
+    # the config's vrfcontext static route.
+    ip -n "$se1" addr add 10.10.1.11/24 dev eth0
+    ip -n "$se2" addr add 10.10.1.12/24 dev eth0
+
+    # Back-end servers.
+    ip -n "$srv1" addr add 10.10.20.21/24 dev eth0
+    ip -n "$srv1" route add default via 10.10.20.1
+    ip -n "$srv2" addr add 10.10.20.22/24 dev eth0
+    ip -n "$srv2" route add default via 10.10.20.1
+
+    for h in "${SERVERS[@]}"; do
+        lab_nginx_write_conf "$LAB_DIR/$h" "$h"
+        server_start "$h"
+    done
+    trap - EXIT INT TERM
+    lab_log "lab '$LAB' is up (namespaces $LAB-{${HOSTS[*]}}; files in $LAB_DIR)"
+}
+
+do_status() {
+    local h absent=0 pid
+    for h in "${HOSTS[@]}"; do
+        if lab_ns_exists "$(ns "$h")"; then
+            echo "== $(ns "$h")"
+            ip -n "$(ns "$h")" -br addr show | grep -v '^lo ' || true
+            ip -n "$(ns "$h")" route show | sed 's/^/   route: /'
+        else
+            echo "== $(ns "$h"): absent"
+            absent=1
+        fi
+    done
+    for h in "${SERVERS[@]}"; do
+        if pid=$(cat "$LAB_DIR/$h/nginx.master.pid" 2>/dev/null) && lab_pid_alive "$pid"; then
+            echo "nginx $h: running (pid $pid)"
+        else
+            echo "nginx $h: stopped"
+        fi
+    done
+    return "$absent"
+}
+
+cmd=${1:-}
+case $cmd in
+    up | down | status | server-stop | server-start) lab_require_root ;;
+esac
+case $cmd in
+    up)
+        lab_require_tools ip nginx setsid timeout sysctl truncate
+        do_up
+        ;;
+    down) do_down ;;
+    status) do_status ;;
+    server-stop)
+        [[ $# -eq 2 ]] || usage
+        server_stop "$2"
+        ;;
+    server-start)
+        [[ $# -eq 2 ]] || usage
+        server_start "$2"
+        ;;
+    dir) echo "$LAB_DIR" ;;
+    *) usage ;;
+esac
