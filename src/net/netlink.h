@@ -61,26 +61,38 @@ class Netlink {
   // driver, a bridge with no ports (same effect: local addresses, nothing on the wire).
   // Idempotent.
   virtual Status ensureLocalDevice(const std::string& name) = 0;
-  virtual Status deleteLink(const std::string& name) = 0;  // absent: ok
+  // Deletes a dummy or bridge device (the kinds ensureLocalDevice makes); absent: ok; any other
+  // kind: fails with code EPERM and leaves it.
+  virtual Status deleteLink(const std::string& name) = 0;
 
-  // Adds the address tagged as floe's. Present already (floe's): lifetime refreshed.
+  // Adds the address tagged as floe's. Present already (floe's): lifetime refreshed in place,
+  // never removed and re-added. Present already and someone else's: fails with code EEXIST and
+  // leaves it alone. No device: code ENODEV.
   virtual Status addAddress(const Address& a) = 0;
-  virtual Status removeAddress(const Address& a) = 0;  // absent: ok
-  // Every address carrying floe's tag, on any device.
+  // Absent, or not floe's (left alone): ok.
+  virtual Status removeAddress(const Address& a) = 0;
+  // Every address carrying floe's tag, on any device; lifetime_s is the valid lifetime left
+  // (0: forever).
   virtual Result<std::vector<Address>> ownedAddresses() = 0;
 
   // Adds with protocol kRouteProtocol and NLM_F_EXCL: a route for the same destination,
   // table and metric that exists already is not replaced; that fails with code EEXIST.
   virtual Status addRoute(const Route& r) = 0;
-  virtual Status removeRoute(const Route& r) = 0;  // absent: ok
-  // Every route with protocol kRouteProtocol in every table.
+  virtual Status removeRoute(const Route& r) = 0;  // absent: ok; never removes others' routes
+  // Every route with protocol kRouteProtocol in every table. `device` is what the kernel
+  // reports: set for gateway routes too (the device the kernel chose), so compare with a
+  // desired Route on destination/gateway/table, or pass these back to removeRoute as they are.
   virtual Result<std::vector<Route>> ownedRoutes() = 0;
 };
 
+// The rtnetlink implementation. Its one netlink socket opens on first use, in the calling
+// thread's network namespace. Not thread-safe: one thread (the control loop) uses an instance.
 std::unique_ptr<Netlink> makeKernelNetlink();
 
 // Sends `count` gratuitous ARP requests (RFC 5227 §3 announcement form) for `ip` out of
-// `device` from its MAC, so neighbours update their caches after a takeover.
+// `device` from its MAC, so neighbours update their caches after a takeover. For an IPv6 `ip`,
+// unsolicited Neighbor Advertisements (RFC 4861 §7.2.6) instead. Blocks the caller while it
+// spaces them out: 100 ms apart, ~300 ms in all at most.
 Status sendGratuitousArp(const std::string& device, const IpAddress& ip, int count = 3);
 
 // Writes a /proc/sys value, e.g. ("net/ipv4/ip_forward", "1"); returns the previous value.
