@@ -21,7 +21,7 @@ section() { printf '\n== %s\n' "$*"; }
 
 section "build: fuzz (clang-14, libFuzzer)"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs"
+cmake --build --preset fuzz -j "$jobs" --target fuzz_all
 
 section "fuzz smoke: ${fuzz_seconds}s per target"
 for target in build/fuzz/fuzz/fuzz_*; do

@@ -38,6 +38,10 @@ struct Decoded {
 // errors are collected, not only the first.
 Decoded decodeDocument(std::string_view jsonText);
 Decoded decodeDocument(const nlohmann::json& json);
+// Text as std::string or a literal. Without these, such a call is ambiguous between the two
+// overloads above wherever nlohmann/json.hpp is included (json converts from strings).
+Decoded decodeDocument(const std::string& jsonText);
+Decoded decodeDocument(const char* jsonText);
 
 // Validation alone, on an already decoded document (used after an edit in the controller/CLI).
 Report validate(const Document& doc);

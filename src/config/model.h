@@ -24,17 +24,23 @@ struct ServiceEngineGroup {
   uint32_t dp_hb_frequency = 100;  // ms
   uint32_t dp_hb_timeout_count = 10;
   std::optional<std::string> ha_heartbeat_secret;  // floe's own: HMAC key for heartbeats
+
+  bool operator==(const ServiceEngineGroup&) const = default;
 };
 
 struct DataVnic {
   std::string if_name;
   Prefix ip;  // interface address with its prefix length, e.g. 10.10.1.11/24
+
+  bool operator==(const DataVnic&) const = default;
 };
 
 struct ServiceEngine {
   std::string name;
   std::string se_group_ref = "Default-Group";
   std::vector<DataVnic> data_vnics;
+
+  bool operator==(const ServiceEngine&) const = default;
 };
 
 struct StaticRoute {
@@ -42,6 +48,8 @@ struct StaticRoute {
   Prefix prefix;       // network
   IpAddress next_hop;
   std::optional<std::string> if_name;  // optional egress interface
+
+  bool operator==(const StaticRoute&) const = default;
 };
 
 struct BgpPeer {
@@ -52,6 +60,8 @@ struct BgpPeer {
   bool advertise_vip = true;
   bool advertise_snat_ip = true;
   std::optional<std::string> md5_secret;
+
+  bool operator==(const BgpPeer&) const = default;
 };
 
 struct BgpProfile {
@@ -60,12 +70,16 @@ struct BgpProfile {
   uint32_t hold_time = 180;
   uint32_t keepalive_interval = 60;
   std::vector<BgpPeer> peers;
+
+  bool operator==(const BgpProfile&) const = default;
 };
 
 struct BfdProfile {
   uint32_t mintx = 1000;  // ms
   uint32_t minrx = 1000;  // ms
   uint32_t multi = 3;
+
+  bool operator==(const BfdProfile&) const = default;
 };
 
 struct VrfContext {
@@ -73,6 +87,8 @@ struct VrfContext {
   std::vector<StaticRoute> static_routes;
   std::optional<BgpProfile> bgp_profile;
   std::optional<BfdProfile> bfd_profile;
+
+  bool operator==(const VrfContext&) const = default;
 };
 
 enum class HealthMonitorType { kTcp, kPing, kHttp, kUdp };
@@ -80,6 +96,8 @@ enum class HealthMonitorType { kTcp, kPing, kHttp, kUdp };
 struct HttpMonitor {
   std::string http_request = "GET / HTTP/1.0";
   std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};
+
+  bool operator==(const HttpMonitor&) const = default;
 };
 
 struct HealthMonitor {
@@ -91,6 +109,8 @@ struct HealthMonitor {
   uint32_t failed_checks = 2;
   std::optional<uint16_t> monitor_port;  // probe this port instead of the server's
   std::optional<HttpMonitor> http_monitor;
+
+  bool operator==(const HealthMonitor&) const = default;
 };
 
 enum class LbAlgorithm { kLeastConnections, kRoundRobin, kFastestResponse, kConsistentHash };
@@ -100,6 +120,8 @@ struct PoolServer {
   std::optional<uint16_t> port;  // unset: pool default_server_port
   uint32_t ratio = 1;            // 1-20
   bool enabled = true;
+
+  bool operator==(const PoolServer&) const = default;
 };
 
 struct Pool {
@@ -108,12 +130,16 @@ struct Pool {
   uint16_t default_server_port = 80;
   std::vector<std::string> health_monitor_refs;
   std::vector<PoolServer> servers;
+
+  bool operator==(const Pool&) const = default;
 };
 
 enum class ApplicationProfileType { kHttp, kL4 };
 
 struct HttpProfile {
   bool connection_multiplexing_enabled = true;
+
+  bool operator==(const HttpProfile&) const = default;
 };
 
 struct ApplicationProfile {
@@ -121,16 +147,22 @@ struct ApplicationProfile {
   ApplicationProfileType type = ApplicationProfileType::kHttp;
   bool preserve_client_ip = false;
   std::optional<HttpProfile> http_profile;
+
+  bool operator==(const ApplicationProfile&) const = default;
 };
 
 struct Vip {
   std::string vip_id;
   IpAddress ip_address;
+
+  bool operator==(const Vip&) const = default;
 };
 
 struct Service {
   uint16_t port = 0;
   std::optional<uint16_t> port_range_end;  // inclusive; unset: just `port`
+
+  bool operator==(const Service&) const = default;
 };
 
 struct VirtualService {
@@ -143,6 +175,8 @@ struct VirtualService {
   std::string application_profile_ref = "System-HTTP";
   std::string se_group_ref = "Default-Group";
   std::string vrf_context_ref = "global";
+
+  bool operator==(const VirtualService&) const = default;
 };
 
 // A config document: object types → objects. After decodeDocument() the built-in objects
@@ -155,6 +189,8 @@ struct Document {
   std::vector<Pool> pool;
   std::vector<ApplicationProfile> applicationprofile;
   std::vector<VirtualService> virtualservice;
+
+  bool operator==(const Document&) const = default;
 };
 
 // Name strings of the enums, as Avi spells them ("HA_MODE_LEGACY_ACTIVE_STANDBY", …).

@@ -1,0 +1,208 @@
+#include "config/checks.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace floe::config::detail {
+
+std::optional<std::string> checkRange(uint64_t value, const Range& range) {
+  if (value == 0 && range.zero_ok) return std::nullopt;
+  if (value >= range.min && value <= range.max) return std::nullopt;
+  return outOfRange(std::to_string(value), range);
+}
+
+std::string outOfRange(std::string_view shownValue, const Range& range) {
+  return std::string(shownValue) + " is out of range; " + std::string(range.accepted);
+}
+
+std::optional<std::string> checkName(const std::string& name) {
+  if (name.empty()) return "must not be empty; give the object a name";
+  return checkUtf8(name);
+}
+
+std::optional<std::string> checkIfName(const std::string& ifName) {
+  if (ifName.empty()) return "must not be empty; give the host's interface name, e.g. eth0";
+  if (ifName.size() > kMaxIfNameLength) {
+    return "\"" + ifName + "\" is too long; Linux interface names are 1-15 characters";
+  }
+  if (ifName == "." || ifName == "..") return "\"" + ifName + "\" is not an interface name";
+  for (unsigned char c : ifName) {
+    if (c == '/' || c == ':' || std::isspace(c) || c < 0x20 || c >= 0x7f) {
+      return "\"" + ifName +
+             "\" is not a Linux interface name; use printable ASCII without '/', ':' or spaces";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return "is not valid UTF-8 text";
+    }
+    if (i + extra >= text.size()) return "is not valid UTF-8 text";  // truncated sequence
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return "is not valid UTF-8 text";
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values beyond U+10FFFF are not UTF-8 (RFC 3629 §3).
+    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return "is not valid UTF-8 text";
+    }
+    i += extra + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkSecret(const std::string& secret, size_t maxLength) {
+  if (secret.empty()) return "must not be empty; omit the field to go without a secret";
+  if (secret.size() > maxLength) {
+    return "is " + std::to_string(secret.size()) + " bytes long; at most " +
+           std::to_string(maxLength) + " are accepted";
+  }
+  return checkUtf8(secret);
+}
+
+std::optional<std::string> checkUnicast(const IpAddress& address) {
+  if (address.isUnspecified()) {
+    return address.toString() + " is the unspecified address; give a unicast address";
+  }
+  const bool multicast =
+      address.isV4() ? (address.bytes()[0] & 0xF0) == 0xE0 : address.bytes()[0] == 0xFF;
+  if (multicast) return address.toString() + " is a multicast address; give a unicast address";
+  if (address.isV4() && address.v4HostOrder() == 0xFFFFFFFFu) {
+    return address.toString() + " is the broadcast address; give a unicast address";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkNetworkPrefix(const Prefix& prefix) {
+  const IpAddress network = prefix.network();
+  if (network == prefix.address()) return std::nullopt;
+  const Prefix suggestion(network, prefix.length());
+  return prefix.toString() + " has host bits set; did you mean " + suggestion.toString() + "?";
+}
+
+std::optional<std::string> checkInterfaceAddress(const Prefix& prefix) {
+  const IpAddress& a = prefix.address();
+  if (auto bad = checkUnicast(a)) return bad;
+  // RFC 3021: /31 and /32 have no network or broadcast address.
+  if (!a.isV4() || prefix.length() >= 31) return std::nullopt;
+  const uint32_t hostMask = 0xFFFFFFFFu >> prefix.length();
+  const uint32_t host = a.v4HostOrder() & hostMask;
+  const Prefix network(prefix.network(), prefix.length());
+  if (host == 0) {
+    return prefix.toString() + " is the network address of " + network.toString() +
+           "; give the interface's own address, e.g. " +
+           Prefix(IpAddress::fromV4(a.v4HostOrder() | 1), prefix.length()).toString();
+  }
+  if (host == hostMask) {
+    return prefix.toString() + " is the broadcast address of " + network.toString() +
+           "; give the interface's own address";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkHttpResponseCode(const std::string& code) {
+  for (auto accepted : kHttpResponseCodes) {
+    if (code == accepted) return std::nullopt;
+  }
+  std::vector<std::string> all(std::begin(kHttpResponseCodes), std::end(kHttpResponseCodes));
+  return "\"" + code + "\" is not a response code class; accepted: " + join(all);
+}
+
+std::string objectPath(std::string_view type, const std::string& name, size_t index) {
+  if (name.empty()) return std::string(type) + "[" + std::to_string(index) + "]";
+  return std::string(type) + "[" + name + "]";
+}
+
+std::string fieldPath(const std::string& base, std::string_view field) {
+  return base + "." + std::string(field);
+}
+
+std::string indexPath(const std::string& base, size_t index) {
+  return base + "[" + std::to_string(index) + "]";
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Levenshtein distance, capped: inputs longer than 64 characters are never "close".
+size_t editDistance(std::string_view a, std::string_view b) {
+  if (a.size() > 64 || b.size() > 64) return SIZE_MAX;
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::string didYouMean(std::string_view given, const std::vector<std::string>& candidates) {
+  const std::string g = lower(given);
+  const std::string* best = nullptr;
+  size_t bestDistance = SIZE_MAX;
+  for (const auto& c : candidates) {
+    const size_t d = editDistance(g, lower(c));
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = &c;
+    }
+  }
+  // Close: at most two edits, and fewer edits than half the word (so "ip" does not suggest "id").
+  if (best == nullptr || bestDistance > 2 || bestDistance * 2 >= best->size()) return "";
+  return " (did you mean " + *best + "?)";
+}
+
+std::string hostRouteCommand(const IpAddress& destination, const IpAddress& gateway) {
+  if (destination.isV4()) {
+    return "route add -host " + destination.toString() + " gw " + gateway.toString();
+  }
+  return "route -A inet6 add " + destination.toString() + "/128 gw " + gateway.toString();
+}
+
+bool overlaps(const Prefix& a, const Prefix& b) {
+  if (a.address().family() != b.address().family()) return false;
+  return a.contains(b.network()) || b.contains(a.network());
+}
+
+}  // namespace floe::config::detail

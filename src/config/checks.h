@@ -1,0 +1,81 @@
+// Internal to src/config: the limits and per-field checks that both the JSON decoder and
+// validate() apply, so that a value decoded from a document and a value set in code are
+// judged by the same rule with the same words. Not part of the module's interface.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip.h"
+#include "config/document.h"
+
+namespace floe::config::detail {
+
+// An accepted numeric range; `accepted` completes "N is out of range; ...".
+struct Range {
+  uint64_t min;
+  uint64_t max;
+  bool zero_ok;  // 0 accepted besides [min, max] (hold_time 0 turns keepalives off)
+  std::string_view accepted;
+};
+
+inline constexpr Range kPort{1, 65535, false, "ports are 1-65535"};
+inline constexpr Range kRatio{1, 20, false, "ratio is 1-20"};
+inline constexpr Range kChecks{1, 50, false, "successful_checks and failed_checks are 1-50"};
+inline constexpr Range kSendInterval{1, 3600, false, "send_interval is 1-3600 seconds"};
+inline constexpr Range kReceiveTimeout{1, 2400, false,
+                                       "receive_timeout is 1-2400 seconds, below send_interval"};
+inline constexpr Range kAsNumber{1, 4294967295u, false, "AS numbers are 1-4294967295"};
+// RFC 4271 §4.2: the hold time is zero or at least three seconds.
+inline constexpr Range kHoldTime{3, 65535, true,
+                                 "hold_time is 0 (no keepalives) or 3-65535 seconds"};
+inline constexpr Range kKeepalive{0, 65535, false,
+                                  "keepalive_interval is 0-65535 seconds, below hold_time"};
+inline constexpr Range kHbFrequency{1, 10000, false, "dp_hb_frequency is 1-10000 ms"};
+inline constexpr Range kHbTimeoutCount{1, 1000, false, "dp_hb_timeout_count is 1-1000"};
+inline constexpr Range kBfdInterval{50, 60000, false, "BFD mintx and minrx are 50-60000 ms"};
+inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier) is 1-255"};
+inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)
+inline constexpr size_t kMaxIfNameLength = 15;     // IFNAMSIZ - 1
+
+// Avi's HTTP response code classes for http_monitor.http_response_code.
+inline constexpr std::string_view kHttpResponseCodes[] = {"HTTP_ANY", "HTTP_1XX", "HTTP_2XX",
+                                                          "HTTP_3XX", "HTTP_4XX", "HTTP_5XX"};
+
+// Each check returns the reason when the value is unacceptable, std::nullopt when it is fine.
+std::optional<std::string> checkRange(uint64_t value, const Range& range);
+std::string outOfRange(std::string_view shownValue, const Range& range);
+std::optional<std::string> checkName(const std::string& name);
+std::optional<std::string> checkIfName(const std::string& ifName);
+std::optional<std::string> checkUtf8(std::string_view text);
+std::optional<std::string> checkSecret(const std::string& secret, size_t maxLength);
+// Unicast: not unspecified, not multicast, not the IPv4 limited broadcast.
+std::optional<std::string> checkUnicast(const IpAddress& address);
+// A route or subnet prefix: no host bits ("did you mean 10.0.0.0/8?").
+std::optional<std::string> checkNetworkPrefix(const Prefix& prefix);
+// An interface address with its prefix length: not the network/broadcast address of an IPv4
+// subnet shorter than /31.
+std::optional<std::string> checkInterfaceAddress(const Prefix& prefix);
+std::optional<std::string> checkHttpResponseCode(const std::string& code);
+
+// Paths: `type[name]` (or `type[index]` when the name is empty), `.field`, `[i]`.
+std::string objectPath(std::string_view type, const std::string& name, size_t index);
+std::string fieldPath(const std::string& base, std::string_view field);
+std::string indexPath(const std::string& base, size_t index);
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+// " (did you mean X?)" when one candidate is close to `given`, else "".
+std::string didYouMean(std::string_view given, const std::vector<std::string>& candidates);
+// The command the next-hop router needs to reach `destination` through `gateway`.
+std::string hostRouteCommand(const IpAddress& destination, const IpAddress& gateway);
+
+// The two prefixes share at least one address (one contains the other).
+bool overlaps(const Prefix& a, const Prefix& b);
+
+// The DESIGN.md rules 1-8 (rules.cc), run by validate().
+void checkDesignRules(const Document& doc, Report& report);
+
+}  // namespace floe::config::detail
