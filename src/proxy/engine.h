@@ -100,6 +100,8 @@ struct VirtualServiceStatus {
   uint64_t active_connections = 0;
   uint64_t total_connections = 0;
   uint64_t refused_connections = 0;  // reset because no server was up / reachable
+  uint64_t connection_errors = 0;  // ended by a socket error or a reset from either side
+  uint64_t idle_timeouts = 0;      // closed after Tuning.idle_timeout_s without a byte
 };
 
 struct ProxyStatus {
@@ -112,6 +114,7 @@ const char* toString(ServerState);
 class ProxyEngine {
  public:
   // Health monitors run on `control`; connections run on the engine's own worker threads.
+  // `control` must outlive the engine.
   ProxyEngine(asio::io_context& control, Tuning tuning);
   ~ProxyEngine();  // stops workers, closes every listener and connection
   ProxyEngine(const ProxyEngine&) = delete;

@@ -1,0 +1,46 @@
+// Load-balancing algorithms, pure: they see a view of the pool's servers and return an index.
+// No sockets, no clocks, no shared state: each worker owns one Balancer per pool, so the
+// mutable cursor/weights below are never touched by two threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "proxy/engine.h"
+
+namespace floe::proxy {
+
+struct ServerView {
+  uint32_t ratio = 1;     // weight; 0 is treated as 1
+  bool eligible = false;  // enabled, UP and not yet tried for this client connection
+  uint64_t active = 0;    // active connections (least connections only)
+};
+
+class Balancer {
+ public:
+  explicit Balancer(Algorithm algorithm) : algorithm_(algorithm) {}
+
+  // Index of the server to use, or nullopt when none is eligible. The caller passes the pool's
+  // servers in the same order every time (a changed pool gets a new Balancer).
+  std::optional<size_t> pick(std::span<const ServerView> servers);
+
+  Algorithm algorithm() const { return algorithm_; }
+
+ private:
+  // Smooth weighted round robin (the nginx algorithm): every pick adds each eligible server's
+  // ratio to its current weight, takes the largest and subtracts the total from it. Ratios
+  // 2:1 give A B A, 5:1:1 give A A B A C A A: proportional and interleaved, never a burst of 5.
+  std::optional<size_t> pickRoundRobin(std::span<const ServerView> servers);
+  // Fewest active connections per unit of ratio; ties go to the first tied server after the
+  // previous pick, so equal servers take turns instead of the first one taking everything.
+  std::optional<size_t> pickLeastConnections(std::span<const ServerView> servers);
+
+  Algorithm algorithm_;
+  std::vector<int64_t> current_;  // round robin: current weight per server
+  size_t next_ = 0;               // least connections: where the tie-break scan starts
+};
+
+}  // namespace floe::proxy

@@ -1,0 +1,299 @@
+// ProxyEngine: the control-thread side. Owns the workers, the listening sockets' bookkeeping,
+// the health monitors and the runtime counters; turns each apply() into immutable snapshots
+// posted to the workers. Listening sockets are opened here, so bind errors are known before
+// apply() returns, without waiting on any worker.
+#include "proxy/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "common/log.h"
+#include "proxy/health_monitor.h"
+#include "proxy/ping_probe.h"
+#include "proxy/pool.h"
+#include "proxy/socket_util.h"
+#include "proxy/tcp_probe.h"
+#include "proxy/worker.h"
+
+namespace floe::proxy {
+
+namespace {
+
+struct ServerKey {
+  IpAddress ip;
+  uint16_t port = 0;
+  auto operator<=>(const ServerKey&) const = default;
+};
+
+std::string endpointText(const Endpoint& ep) { return formatEndpoint(ep.ip, ep.port); }
+
+}  // namespace
+
+class ProxyEngine::Impl {
+ public:
+  Impl(asio::io_context& control, Tuning tuning);
+  ~Impl();
+
+  std::vector<Error> apply(const ProxyConfig& config);
+  ProxyStatus status() const;
+
+ private:
+  struct PoolState {
+    PoolSpec spec;
+    std::shared_ptr<const PoolSnapshot> snapshot;
+    std::map<ServerKey, std::unique_ptr<ServerHealth>> servers;
+  };
+  struct ServiceState {
+    VirtualServiceSpec spec;
+    std::shared_ptr<ServiceRuntime> runtime;
+    std::shared_ptr<const ServiceSnapshot> snapshot;
+  };
+  struct ListenerState {
+    std::string service;
+    bool bound = false;
+    std::string error;  // why not bound: "10.10.2.100:80: Address already in use"
+  };
+
+  void applyPools(const ProxyConfig& config);
+  void applyServices(const ProxyConfig& config);
+  std::vector<Error> applyListeners(const ProxyConfig& config);
+  std::string serviceDownReason(const VirtualServiceSpec& vs) const;
+
+  asio::io_context& control_;
+  const Tuning tuning_;
+  // Declaration order is destruction order reversed: workers go first, then the monitors,
+  // then the probers the monitors use.
+  TcpProber tcp_prober_;
+  PingProber ping_prober_;
+  ProxyConfig config_;
+  std::map<std::string, PoolState> pools_;
+  std::map<std::string, ServiceState> services_;
+  std::map<Endpoint, ListenerState> listeners_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+ProxyEngine::Impl::Impl(asio::io_context& control, Tuning tuning)
+    : control_(control), tuning_(tuning), tcp_prober_(control), ping_prober_(control) {
+  int n = tuning_.workers;
+  if (n <= 0) n = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const WorkerLimits limits = WorkerLimits::from(tuning_);
+  for (int i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, limits));
+    workers_.back()->start();
+  }
+  spdlog::debug("proxy: {} worker thread(s)", n);
+}
+
+ProxyEngine::Impl::~Impl() {
+  for (auto& w : workers_) w->stop();  // closes listeners and connections, joins
+  workers_.clear();
+  pools_.clear();  // stops the health monitors
+}
+
+std::vector<Error> ProxyEngine::Impl::apply(const ProxyConfig& config) {
+  applyPools(config);
+  applyServices(config);
+  auto errors = applyListeners(config);
+  config_ = config;
+  return errors;
+}
+
+void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
+  std::map<std::string, PoolState> next;
+  for (const PoolSpec& spec : config.pools) {
+    if (next.count(spec.name) != 0) continue;  // validation rejects duplicates; first wins
+    PoolState& st = next[spec.name];
+    st.spec = spec;
+    auto old = pools_.find(spec.name);
+
+    std::vector<MonitorDef> monitors;
+    for (const MonitorSpec& m : spec.monitors) monitors.push_back(MonitorDef::from(m));
+
+    auto snapshot = std::make_shared<PoolSnapshot>();
+    snapshot->name = spec.name;
+    snapshot->algorithm = spec.algorithm;
+    for (const ServerSpec& server : spec.servers) {
+      const ServerKey key{server.ip, server.port};
+      auto& health = st.servers[key];
+      if (!health) {
+        // Health state and counters survive apply() for a server that stays in its pool.
+        if (old != pools_.end()) {
+          if (auto it = old->second.servers.find(key); it != old->second.servers.end()) {
+            health = std::move(it->second);
+          }
+        }
+        if (!health) {
+          health = std::make_unique<ServerHealth>(control_, Probers{&tcp_prober_, &ping_prober_},
+                                                  spec.name, std::make_shared<ServerRuntime>());
+        }
+        health->configure(server, monitors);
+      }
+      ServerEntry entry;
+      entry.spec = server;
+      entry.address_len = server.ip.toSockaddr(server.port, entry.address);
+      entry.runtime = health->runtime();
+      snapshot->servers.push_back(std::move(entry));
+    }
+    // An unchanged pool keeps its snapshot, so workers keep their balancer position.
+    if (old != pools_.end() && old->second.spec == spec && old->second.snapshot) {
+      st.snapshot = old->second.snapshot;
+    } else {
+      st.snapshot = std::move(snapshot);
+    }
+  }
+  pools_ = std::move(next);  // monitors of servers and pools not carried over stop here
+}
+
+void ProxyEngine::Impl::applyServices(const ProxyConfig& config) {
+  std::map<std::string, ServiceState> next;
+  for (const VirtualServiceSpec& vs : config.virtual_services) {
+    if (next.count(vs.name) != 0) continue;
+    ServiceState& st = next[vs.name];
+    st.spec = vs;
+    auto old = services_.find(vs.name);
+    st.runtime = old != services_.end() ? old->second.runtime : std::make_shared<ServiceRuntime>();
+    std::shared_ptr<const PoolSnapshot> pool;
+    if (auto p = pools_.find(vs.pool); p != pools_.end()) pool = p->second.snapshot;
+    if (old != services_.end() && old->second.spec == vs && old->second.snapshot->pool == pool) {
+      st.snapshot = old->second.snapshot;
+    } else {
+      auto snap = std::make_shared<ServiceSnapshot>();
+      snap->name = vs.name;
+      snap->runtime = st.runtime;
+      snap->snat_ips = vs.snat_ips;
+      snap->pool = pool;
+      st.snapshot = std::move(snap);
+    }
+  }
+  services_ = std::move(next);
+}
+
+std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) {
+  std::vector<Error> errors;
+  std::map<Endpoint, ListenerState> next;
+  for (const VirtualServiceSpec& vs : config.virtual_services) {
+    for (const Endpoint& ep : vs.listeners) {
+      auto [it, inserted] = next.try_emplace(ep, ListenerState{vs.name, false, {}});
+      if (!inserted && it->second.service != vs.name) {
+        errors.push_back(makeError(endpointText(ep) + ": also a listener of virtual service " +
+                                   it->second.service));
+      }
+    }
+  }
+
+  std::vector<WorkerUpdate> updates(workers_.size());
+  for (const auto& [ep, st] : listeners_) {
+    if (!st.bound) continue;
+    if (next.count(ep) == 0) {
+      for (auto& u : updates) u.close.push_back(ep);
+    }
+  }
+  for (auto& [ep, st] : next) {
+    if (auto old = listeners_.find(ep); old != listeners_.end() && old->second.bound) {
+      st.bound = true;  // unchanged endpoint: acceptors and their connections stay
+      continue;
+    }
+    // One socket per worker, all bound before any is handed over: all or nothing.
+    std::vector<UniqueFd> fds;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      auto fd = openListenSocket(ep);
+      if (!fd) {
+        st.error = fd.error().message;
+        errors.push_back(fd.error());
+        spdlog::warn("virtual service {}: listen {}", st.service, st.error);
+        break;
+      }
+      fds.push_back(std::move(*fd));
+    }
+    if (!st.error.empty()) continue;
+    st.bound = true;
+    for (size_t i = 0; i < workers_.size(); ++i)
+      updates[i].open.emplace_back(ep, std::move(fds[i]));
+  }
+  listeners_ = std::move(next);
+
+  auto snapshot = std::make_shared<ConfigSnapshot>();
+  for (const auto& [ep, st] : listeners_) {
+    if (st.bound) snapshot->services[ep] = services_.at(st.service).snapshot;
+  }
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    updates[i].config = snapshot;
+    workers_[i]->update(std::move(updates[i]));
+  }
+  return errors;
+}
+
+std::string ProxyEngine::Impl::serviceDownReason(const VirtualServiceSpec& vs) const {
+  if (vs.listeners.empty()) return "no listener";
+  for (const Endpoint& ep : vs.listeners) {
+    auto it = listeners_.find(ep);
+    if (it == listeners_.end()) return "listen " + endpointText(ep) + ": not configured";
+    if (it->second.service != vs.name) {
+      return "listen " + endpointText(ep) + ": used by virtual service " + it->second.service;
+    }
+    if (!it->second.bound) return "listen " + it->second.error;
+  }
+  auto pool = pools_.find(vs.pool);
+  if (pool == pools_.end()) return "pool " + vs.pool + " not found";
+  for (const auto& [key, health] : pool->second.servers) {
+    if (health->state() == ServerState::kUp) return {};
+  }
+  return "no server up in pool " + vs.pool;
+}
+
+ProxyStatus ProxyEngine::Impl::status() const {
+  ProxyStatus out;
+  for (const PoolSpec& spec : config_.pools) {
+    auto pool = pools_.find(spec.name);
+    if (pool == pools_.end()) continue;
+    PoolStatus ps;
+    ps.name = spec.name;
+    for (const ServerSpec& server : spec.servers) {
+      auto it = pool->second.servers.find(ServerKey{server.ip, server.port});
+      if (it == pool->second.servers.end()) continue;
+      const ServerHealth& h = *it->second;
+      const ServerRuntime& rt = *h.runtime();
+      ServerStatus s;
+      s.ip = server.ip;
+      s.port = server.port;
+      s.state = h.state();
+      s.reason = h.reason();
+      s.active_connections = rt.active.load(std::memory_order_relaxed);
+      s.total_connections = rt.total.load(std::memory_order_relaxed);
+      s.connect_failures = rt.connect_failures.load(std::memory_order_relaxed);
+      s.bytes_in = rt.bytes_in.load(std::memory_order_relaxed);
+      s.bytes_out = rt.bytes_out.load(std::memory_order_relaxed);
+      ps.servers.push_back(std::move(s));
+    }
+    out.pools.push_back(std::move(ps));
+  }
+  for (const VirtualServiceSpec& vs : config_.virtual_services) {
+    auto st = services_.find(vs.name);
+    if (st == services_.end()) continue;
+    const ServiceRuntime& rt = *st->second.runtime;
+    VirtualServiceStatus s;
+    s.name = vs.name;
+    s.listeners = vs.listeners;
+    s.reason = serviceDownReason(vs);
+    s.up = s.reason.empty();
+    s.active_connections = rt.active.load(std::memory_order_relaxed);
+    s.total_connections = rt.total.load(std::memory_order_relaxed);
+    s.refused_connections = rt.refused.load(std::memory_order_relaxed);
+    s.connection_errors = rt.errors.load(std::memory_order_relaxed);
+    s.idle_timeouts = rt.idle_timeouts.load(std::memory_order_relaxed);
+    out.virtual_services.push_back(std::move(s));
+  }
+  return out;
+}
+
+ProxyEngine::ProxyEngine(asio::io_context& control, Tuning tuning)
+    : impl_(std::make_unique<Impl>(control, tuning)) {}
+
+ProxyEngine::~ProxyEngine() = default;
+
+std::vector<Error> ProxyEngine::apply(const ProxyConfig& config) { return impl_->apply(config); }
+
+ProxyStatus ProxyEngine::status() const { return impl_->status(); }
+
+}  // namespace floe::proxy

@@ -1,0 +1,202 @@
+#include "proxy/health_monitor.h"
+
+#include <algorithm>
+#include <asio/steady_timer.hpp>
+#include <random>
+
+#include "common/log.h"
+
+namespace floe::proxy {
+
+namespace {
+
+// First probes are spread over this much (or the interval, if shorter) so that a pool of 100
+// servers does not probe them all in the same millisecond.
+constexpr auto kMaxJitter = std::chrono::milliseconds(1000);
+
+std::chrono::milliseconds firstProbeDelay(std::chrono::milliseconds interval) {
+  static thread_local std::minstd_rand rng{std::random_device{}()};
+  const auto span = std::min(interval, kMaxJitter).count();
+  if (span <= 1) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, span - 1)(rng));
+}
+
+std::string plural(uint32_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+MonitorDef MonitorDef::from(const MonitorSpec& spec) {
+  MonitorDef d;
+  d.name = spec.name;
+  d.type = spec.type;
+  d.interval = std::chrono::seconds(std::max<uint32_t>(1, spec.send_interval_s));
+  d.timeout = std::chrono::seconds(std::max<uint32_t>(1, spec.receive_timeout_s));
+  d.successful_checks = spec.successful_checks;
+  d.failed_checks = spec.failed_checks;
+  d.port = spec.port;
+  return d;
+}
+
+// One monitor probing one server.
+class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
+ public:
+  Runner(ServerHealth& owner, Prober& prober, MonitorDef def, ProbeTarget target)
+      : owner_(owner),
+        prober_(prober),
+        def_(std::move(def)),
+        target_(target),
+        timer_(owner.io_),
+        state_(def_.successful_checks, def_.failed_checks) {
+    // Avi requires receive_timeout < send_interval; never let one probe overlap the next.
+    def_.timeout = std::min(def_.timeout, def_.interval);
+  }
+
+  void start() {
+    timer_.expires_after(firstProbeDelay(def_.interval));
+    arm();
+  }
+
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+    if (op_) op_->cancel();
+    op_.reset();
+  }
+
+  const MonitorDef& def() const { return def_; }
+  const HealthState& state() const { return state_; }
+  const std::string& detail() const { return detail_; }
+
+ private:
+  void arm() {
+    timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+      if (ec || self->stopped_) return;
+      self->fire();
+    });
+  }
+
+  void fire() {
+    if (!op_) {  // a probe still out means the control loop lagged; skip this round
+      op_ = prober_.probe(target_, def_.timeout, [weak = weak_from_this()](ProbeResult r) {
+        if (auto self = weak.lock(); self && !self->stopped_) {
+          self->onResult(std::move(r));
+        }
+      });
+    }
+    // Fixed rate from the first probe; after a stall, resume from now rather than catch up.
+    auto next = timer_.expiry() + def_.interval;
+    const auto now = asio::steady_timer::clock_type::now();
+    if (next < now) next = now + def_.interval;
+    timer_.expires_at(next);
+    arm();
+  }
+
+  void onResult(ProbeResult r) {
+    op_.reset();
+    detail_ = std::move(r.detail);
+    state_.onResult(r.ok);
+    owner_.onResult(*this);
+  }
+
+  ServerHealth& owner_;  // outlives the runner's callbacks: it stops the runner first
+  Prober& prober_;
+  MonitorDef def_;
+  ProbeTarget target_;
+  asio::steady_timer timer_;
+  HealthState state_;
+  std::shared_ptr<ProbeOp> op_;
+  std::string detail_;
+  bool stopped_ = false;
+};
+
+ServerHealth::ServerHealth(asio::io_context& io, Probers probers, std::string pool,
+                           std::shared_ptr<ServerRuntime> runtime)
+    : io_(io), probers_(probers), pool_(std::move(pool)), runtime_(std::move(runtime)) {}
+
+ServerHealth::~ServerHealth() { stopAll(); }
+
+void ServerHealth::stopAll() {
+  for (auto& r : runners_) r->stop();
+  runners_.clear();
+}
+
+void ServerHealth::configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors) {
+  server_ = server;
+  if (!server.enabled) {
+    stopAll();
+    reason_ = "disabled";
+    setState(ServerState::kDisabled, "disabled");
+    return;
+  }
+  if (monitors.empty()) {
+    stopAll();
+    reason_ = "no health monitor";
+    setState(ServerState::kUp, "no health monitor");
+    return;
+  }
+  if (state() == ServerState::kDisabled) setState(ServerState::kUnknown, "enabled");
+
+  std::vector<std::shared_ptr<Runner>> next;
+  for (const MonitorDef& def : monitors) {
+    auto same = std::find_if(runners_.begin(), runners_.end(),
+                             [&](const auto& r) { return r && r->def() == def; });
+    if (same != runners_.end()) {
+      next.push_back(std::move(*same));  // leaves a null behind: it is not stopped below
+      continue;
+    }
+    Prober* prober = def.type == MonitorType::kPing ? probers_.ping : probers_.tcp;
+    auto runner = std::make_shared<Runner>(*this, *prober, def,
+                                           ProbeTarget{server.ip, def.port.value_or(server.port)});
+    runner->start();
+    next.push_back(std::move(runner));
+  }
+  for (auto& r : runners_) {
+    if (r) r->stop();
+  }
+  runners_ = std::move(next);
+  recompute(nullptr);
+}
+
+void ServerHealth::onResult(const Runner& cause) { recompute(&cause); }
+
+void ServerHealth::recompute(const Runner* cause) {
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(runners_.size());
+  const Runner* down = nullptr;
+  for (const auto& r : runners_) {
+    verdicts.push_back(r->state().verdict());
+    if (!down && r->state().verdict() == Verdict::kDown) down = r.get();
+  }
+  const ServerState next = aggregate(state(), verdicts);
+
+  // The reason is the result that explains the state: a failing monitor's while DOWN.
+  const Runner* explain = next == ServerState::kDown && down != nullptr ? down : cause;
+  if (explain != nullptr && !explain->detail().empty()) {
+    reason_ =
+        runners_.size() > 1 ? explain->def().name + ": " + explain->detail() : explain->detail();
+  }
+  if (next == state()) return;
+
+  std::string why = reason_;
+  if (explain != nullptr) {
+    const HealthState& h = explain->state();
+    why += ", " +
+           (h.verdict() == Verdict::kDown
+                ? plural(h.consecutiveFailures(), "consecutive failure", "consecutive failures")
+                : plural(h.consecutiveSuccesses(), "consecutive success", "consecutive successes"));
+  } else {
+    why = "health monitors changed";
+  }
+  setState(next, why);
+}
+
+void ServerHealth::setState(ServerState next, const std::string& why) {
+  if (next == state()) return;
+  runtime_->state.store(next, std::memory_order_relaxed);
+  spdlog::info("pool {} server {} {} ({})", pool_, formatEndpoint(server_.ip, server_.port),
+               toString(next), why);
+}
+
+}  // namespace floe::proxy

@@ -1,0 +1,72 @@
+// Health monitoring of one server of one pool, on the control loop: one runner per monitor,
+// each probing every interval (the first probe jittered), feeding a HealthState; the server's
+// state is the aggregate, published to the workers through ServerRuntime::state.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/health_state.h"
+#include "proxy/pool.h"
+#include "proxy/probe.h"
+
+namespace floe::proxy {
+
+// A monitor with millisecond timings (MonitorSpec has whole seconds, as Avi does).
+struct MonitorDef {
+  std::string name;
+  MonitorType type = MonitorType::kTcp;
+  std::chrono::milliseconds interval{10000};
+  std::chrono::milliseconds timeout{4000};  // kept below interval
+  uint32_t successful_checks = 2;
+  uint32_t failed_checks = 2;
+  std::optional<uint16_t> port;
+
+  static MonitorDef from(const MonitorSpec& spec);
+  bool operator==(const MonitorDef&) const = default;
+};
+
+struct Probers {
+  Prober* tcp = nullptr;
+  Prober* ping = nullptr;
+};
+
+class ServerHealth {
+ public:
+  ServerHealth(asio::io_context& io, Probers probers, std::string pool,
+               std::shared_ptr<ServerRuntime> runtime);
+  ~ServerHealth();  // stops every monitor; no callback afterwards
+  ServerHealth(const ServerHealth&) = delete;
+  ServerHealth& operator=(const ServerHealth&) = delete;
+
+  // (Re)configures. Monitors whose definition is unchanged keep their state and schedule;
+  // a disabled server is not probed; a server without monitors is UP.
+  void configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors);
+
+  ServerState state() const { return runtime_->state.load(std::memory_order_relaxed); }
+  const std::string& reason() const { return reason_; }
+  const std::shared_ptr<ServerRuntime>& runtime() const { return runtime_; }
+
+ private:
+  class Runner;
+
+  void stopAll();
+  void onResult(const Runner& cause);
+  void recompute(const Runner* cause);
+  void setState(ServerState next, const std::string& why);
+
+  asio::io_context& io_;
+  Probers probers_;
+  std::string pool_;
+  std::shared_ptr<ServerRuntime> runtime_;
+  ServerSpec server_;
+  std::vector<std::shared_ptr<Runner>> runners_;
+  std::string reason_;
+};
+
+}  // namespace floe::proxy

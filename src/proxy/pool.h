@@ -1,0 +1,73 @@
+// What the control thread and the workers share: per-server and per-service counters and
+// health state (atomics, the only mutable shared state), and the immutable config snapshots
+// that reach the workers by shared_ptr<const ...>.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/engine.h"
+
+namespace floe::proxy {
+
+// Counters of one server of one pool. Lives as long as the server stays in its pool across
+// apply() calls (and as long as a connection to it is open).
+struct ServerRuntime {
+  std::atomic<ServerState> state{ServerState::kUnknown};  // written by the health monitors
+  std::atomic<uint64_t> active{0};  // includes connects in progress (least connections sees them)
+  std::atomic<uint64_t> total{0};   // established connections
+  std::atomic<uint64_t> connect_failures{0};
+  std::atomic<uint64_t> bytes_in{0};   // from the server
+  std::atomic<uint64_t> bytes_out{0};  // to the server
+
+  bool isUp() const { return state.load(std::memory_order_relaxed) == ServerState::kUp; }
+};
+
+// Counters of one virtual service, kept across apply() while a service of that name exists.
+struct ServiceRuntime {
+  std::atomic<uint64_t> active{0};
+  std::atomic<uint64_t> total{0};    // accepted client connections, refused ones included
+  std::atomic<uint64_t> refused{0};  // reset: no server up, or every connect attempt failed
+  std::atomic<uint64_t> errors{0};   // ended by a socket error or a reset from either side
+  std::atomic<uint64_t> idle_timeouts{0};
+};
+
+inline void bump(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+  counter.fetch_add(n, std::memory_order_relaxed);
+}
+inline void drop(std::atomic<uint64_t>& counter) {
+  counter.fetch_sub(1, std::memory_order_relaxed);
+}
+
+struct ServerEntry {
+  ServerSpec spec;
+  sockaddr_storage address{};  // spec.ip:spec.port, ready for connect()
+  socklen_t address_len = 0;
+  std::shared_ptr<ServerRuntime> runtime;
+};
+
+struct PoolSnapshot {
+  std::string name;
+  Algorithm algorithm = Algorithm::kLeastConnections;
+  std::vector<ServerEntry> servers;
+};
+
+struct ServiceSnapshot {
+  std::string name;
+  std::shared_ptr<ServiceRuntime> runtime;
+  std::vector<IpAddress> snat_ips;
+  std::shared_ptr<const PoolSnapshot> pool;  // null: the pool named by the service is missing
+};
+
+// Everything a worker needs to serve its listeners, published as one immutable value.
+struct ConfigSnapshot {
+  std::map<Endpoint, std::shared_ptr<const ServiceSnapshot>> services;  // by listener endpoint
+};
+
+}  // namespace floe::proxy

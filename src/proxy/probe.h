@@ -1,0 +1,46 @@
+// The seam between health monitors and the network: a Prober checks one target once.
+// TcpProber and PingProber are the real ones; tests substitute a scripted fake.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/ip.h"
+
+namespace floe::proxy {
+
+struct ProbeResult {
+  bool ok = false;
+  std::string detail;  // "connect ok", "connect refused", "timeout after 4s", "echo reply"
+};
+
+struct ProbeTarget {
+  IpAddress ip;
+  uint16_t port = 0;  // unused by ping
+};
+
+using ProbeCallback = std::function<void(ProbeResult)>;
+
+// An outstanding check. cancel() guarantees the callback is not called afterwards.
+class ProbeOp {
+ public:
+  virtual ~ProbeOp() = default;
+  virtual void cancel() = 0;
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  // Starts a check; `done` runs later on the control loop (never from inside probe()), exactly
+  // once unless the returned op is cancelled first.
+  virtual std::shared_ptr<ProbeOp> probe(const ProbeTarget& target,
+                                         std::chrono::milliseconds timeout, ProbeCallback done) = 0;
+};
+
+// "timeout after 4s", or "timeout after 250ms" below a second.
+std::string describeTimeout(std::chrono::milliseconds timeout);
+
+}  // namespace floe::proxy

@@ -1,0 +1,52 @@
+// A worker's own view of a virtual service and its pool: the shared immutable snapshot plus the
+// mutable bits only this worker touches (balancer position, SNAT round robin). Rebuilt when the
+// snapshot changes; connections keep the one they started with.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "proxy/balancer.h"
+#include "proxy/pool.h"
+
+namespace floe::proxy {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::shared_ptr<const PoolSnapshot> snapshot);
+
+  // An eligible (enabled, UP) server not in `tried`, chosen by the pool's algorithm.
+  std::optional<uint32_t> pick(std::span<const uint32_t> tried);
+
+  const PoolSnapshot& snapshot() const { return *snapshot_; }
+  const ServerEntry& server(uint32_t i) const { return snapshot_->servers[i]; }
+
+ private:
+  std::shared_ptr<const PoolSnapshot> snapshot_;
+  Balancer balancer_;
+  std::vector<ServerView> views_;  // scratch, reused by every pick
+};
+
+class WorkerService {
+ public:
+  WorkerService(std::shared_ptr<const ServiceSnapshot> snapshot, std::shared_ptr<WorkerPool> pool)
+      : snapshot_(std::move(snapshot)), pool_(std::move(pool)) {}
+
+  const ServiceSnapshot& snapshot() const { return *snapshot_; }
+  ServiceRuntime& runtime() const { return *snapshot_->runtime; }
+  WorkerPool* pool() const { return pool_.get(); }  // null when the pool is missing
+
+  // Next SNAT IP of family `af`, round robin; null when the service has none of that family
+  // (the kernel then picks the source address).
+  const IpAddress* nextSnat(int af);
+
+ private:
+  std::shared_ptr<const ServiceSnapshot> snapshot_;
+  std::shared_ptr<WorkerPool> pool_;
+  size_t snat_next_ = 0;
+};
+
+}  // namespace floe::proxy

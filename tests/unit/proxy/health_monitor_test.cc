@@ -1,0 +1,248 @@
+// ServerHealth with millisecond timings: scripted probers for the state machine wiring, the
+// real TCP prober for one end-to-end check.
+#include "proxy/health_monitor.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <asio/post.hpp>
+#include <deque>
+#include <sstream>
+
+#include "proxy/tcp_probe.h"
+#include "test_net.h"
+
+namespace floe::proxy {
+namespace {
+
+using namespace test;
+
+class FakeProber final : public Prober {
+ public:
+  explicit FakeProber(asio::io_context& io) : io_(io) {}
+
+  std::shared_ptr<ProbeOp> probe(const ProbeTarget& target, std::chrono::milliseconds,
+                                 ProbeCallback done) override {
+    ++calls;
+    last_target = target;
+    ProbeResult r = fallback;
+    if (!script.empty()) {
+      r = script.front();
+      script.pop_front();
+    }
+    auto op = std::make_shared<Op>();
+    asio::post(io_, [this, op, done = std::move(done), r] {
+      if (op->cancelled) return;
+      done(r);
+      if (after) after();
+    });
+    return op;
+  }
+
+  std::deque<ProbeResult> script;
+  ProbeResult fallback{true, "connect ok"};
+  int calls = 0;
+  ProbeTarget last_target;
+  std::function<void()> after;
+
+ private:
+  struct Op final : ProbeOp {
+    void cancel() override { cancelled = true; }
+    bool cancelled = false;
+  };
+  asio::io_context& io_;
+};
+
+MonitorDef fastMonitor(std::string name, MonitorType type = MonitorType::kTcp, uint32_t rise = 2,
+                       uint32_t fall = 2) {
+  MonitorDef d;
+  d.name = std::move(name);
+  d.type = type;
+  d.interval = 10ms;
+  d.timeout = 5ms;
+  d.successful_checks = rise;
+  d.failed_checks = fall;
+  return d;
+}
+
+ServerSpec server80() {
+  ServerSpec s;
+  s.ip = ip("127.0.0.1");
+  s.port = 80;
+  return s;
+}
+
+const ProbeResult kOk{true, "connect ok"};
+const ProbeResult kRefused{false, "connect refused"};
+
+class ServerHealthTest : public ::testing::Test {
+ protected:
+  asio::io_context io;
+  FakeProber tcp{io};
+  FakeProber ping{io};
+  std::shared_ptr<ServerRuntime> rt = std::make_shared<ServerRuntime>();
+  std::vector<ServerState> seen;
+
+  void recordAfterEachProbe(FakeProber& p) {
+    p.after = [this] { seen.push_back(rt->state.load()); };
+  }
+};
+
+TEST_F(ServerHealthTest, FirstCheckDecidesAndServerStartsUnknown) {
+  tcp.script = {kRefused};
+  recordAfterEachProbe(tcp);
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")});
+  EXPECT_EQ(h.state(), ServerState::kUnknown);
+  ASSERT_TRUE(runUntil(io, [&] { return !seen.empty(); }));
+  EXPECT_EQ(seen[0], ServerState::kDown);
+}
+
+TEST_F(ServerHealthTest, MarksServerDownAfterFailedChecks) {
+  tcp.script = {kOk, kRefused};
+  tcp.fallback = kRefused;
+  recordAfterEachProbe(tcp);
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 2, 2)});
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() >= 3; }));
+  EXPECT_EQ(seen[0], ServerState::kUp);
+  EXPECT_EQ(seen[1], ServerState::kUp) << "one failure is not enough with failed_checks 2";
+  EXPECT_EQ(seen[2], ServerState::kDown);
+  EXPECT_EQ(h.reason(), "connect refused");
+}
+
+TEST_F(ServerHealthTest, MarksServerUpAfterSuccessfulChecks) {
+  tcp.script = {kRefused, kOk, kOk, kOk};
+  recordAfterEachProbe(tcp);
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 3, 2)});
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() >= 4; }));
+  EXPECT_EQ(std::vector<ServerState>(seen.begin(), seen.begin() + 4),
+            (std::vector<ServerState>{ServerState::kDown, ServerState::kDown, ServerState::kDown,
+                                      ServerState::kUp}));
+  EXPECT_EQ(h.reason(), "connect ok");
+}
+
+TEST_F(ServerHealthTest, ServerIsUpOnlyWhenEveryMonitorSaysUp) {
+  ping.fallback = {false, "timeout after 5ms"};
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(),
+              {fastMonitor("System-TCP"), fastMonitor("System-Ping", MonitorType::kPing)});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 2 && ping.calls >= 2; }));
+  EXPECT_EQ(h.state(), ServerState::kDown);
+  EXPECT_EQ(h.reason(), "System-Ping: timeout after 5ms");
+}
+
+TEST_F(ServerHealthTest, ProbesTheMonitorPortWhenSet) {
+  auto def = fastMonitor("tcp-8080");
+  def.port = 8080;
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {def});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 1; }));
+  EXPECT_EQ(tcp.last_target.port, 8080);
+}
+
+TEST_F(ServerHealthTest, DisabledServerIsNotProbed) {
+  auto spec = server80();
+  spec.enabled = false;
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(spec, {fastMonitor("System-TCP")});
+  io.run_for(100ms);
+  EXPECT_EQ(tcp.calls, 0);
+  EXPECT_EQ(h.state(), ServerState::kDisabled);
+}
+
+TEST_F(ServerHealthTest, ServerWithoutMonitorsIsUp) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {});
+  EXPECT_EQ(h.state(), ServerState::kUp);
+}
+
+TEST_F(ServerHealthTest, KeepsStateWhenReconfiguredWithTheSameMonitors) {
+  tcp.script = {kOk};
+  tcp.fallback = kRefused;
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  const auto def = fastMonitor("System-TCP", MonitorType::kTcp, 2, 5);
+  h.configure(server80(), {def});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 2; }));
+  ASSERT_EQ(h.state(), ServerState::kUp);
+  h.configure(server80(), {def});
+  EXPECT_EQ(h.state(), ServerState::kUp) << "not reset to UNKNOWN by an unchanged config";
+}
+
+TEST_F(ServerHealthTest, StopsProbingWhenDestroyed) {
+  {
+    ServerHealth h(io, {&tcp, &ping}, "web", rt);
+    h.configure(server80(), {fastMonitor("System-TCP")});
+    ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 1; }));
+  }
+  const int calls = tcp.calls;
+  io.run_for(100ms);
+  EXPECT_EQ(tcp.calls, calls);
+}
+
+TEST_F(ServerHealthTest, LogsStateChangeWithReasonAndCount) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_pattern("%l: %v");
+  spdlog::set_default_logger(logger);
+
+  tcp.script = {kOk, kRefused, kRefused};
+  recordAfterEachProbe(tcp);
+  {
+    ServerHealth h(io, {&tcp, &ping}, "web", rt);
+    h.configure(server80(), {fastMonitor("System-TCP")});
+    runUntil(io, [&] { return seen.size() >= 3; });
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(
+      out.str().find("info: pool web server 127.0.0.1:80 UP (connect ok, 1 consecutive success)"),
+      std::string::npos)
+      << out.str();
+  EXPECT_NE(
+      out.str().find(
+          "info: pool web server 127.0.0.1:80 DOWN (connect refused, 2 consecutive failures)"),
+      std::string::npos)
+      << out.str();
+}
+
+TEST(ServerHealthTcp, MarksServerDownWhenItStopsListening) {
+  asio::io_context io;
+  TcpProber tcp(io);
+  auto rt = std::make_shared<ServerRuntime>();
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  ServerSpec spec;
+  spec.ip = server.endpoint().ip;
+  spec.port = server.port();
+  ServerHealth h(io, {&tcp, &tcp}, "web", rt);
+  auto def = fastMonitor("System-TCP");
+  def.interval = 20ms;
+  def.timeout = 15ms;
+  h.configure(spec, {def});
+  ASSERT_TRUE(runUntil(io, [&] { return h.state() == ServerState::kUp; }));
+  server.stop();
+  ASSERT_TRUE(runUntil(io, [&] { return h.state() == ServerState::kDown; }));
+  EXPECT_EQ(h.reason(), "connect refused");
+}
+
+TEST(MonitorDef, ConvertsSecondsAndKeepsChecks) {
+  MonitorSpec spec;
+  spec.name = "System-TCP";
+  spec.send_interval_s = 10;
+  spec.receive_timeout_s = 4;
+  spec.successful_checks = 3;
+  spec.failed_checks = 5;
+  spec.port = 8443;
+  const auto d = MonitorDef::from(spec);
+  EXPECT_EQ(d.interval, 10000ms);
+  EXPECT_EQ(d.timeout, 4000ms);
+  EXPECT_EQ(d.successful_checks, 3U);
+  EXPECT_EQ(d.failed_checks, 5U);
+  EXPECT_EQ(d.port, 8443);
+}
+
+}  // namespace
+}  // namespace floe::proxy
