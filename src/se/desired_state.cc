@@ -89,7 +89,10 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
   }
   if (auto gaps = unsupportedFeatures(doc, *se); !gaps.empty()) {
     std::string message;
-    for (const auto& g : gaps) message += (message.empty() ? "" : "\n") + g.toString();
+    for (const auto& g : gaps) {
+      if (!message.empty()) message += '\n';
+      message += g.toString();
+    }
     return makeError(message);
   }
 
