@@ -60,10 +60,26 @@ Loaded loadDocument(const std::filesystem::path& path, const std::string& engine
   return loaded;
 }
 
+Status PacedGarpSender::announce(const std::string& device, const IpAddress& ip) {
+  auto first = net::sendGratuitousArp(device, ip, 1);
+  if (!first) return first;
+  for (int i = 1; i <= kRepeats; ++i) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100 * i));
+    timer->async_wait([timer, device, ip](std::error_code ec) {
+      if (ec) return;
+      if (auto st = net::sendGratuitousArp(device, ip, 1); !st) {
+        spdlog::debug("gratuitous ARP for {} on {}: {}", ip.toString(), device, st.error().message);
+      }
+    });
+  }
+  return {};
+}
+
 Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink)
     : io_(io),
       options_(std::move(options)),
       netlink_(netlink),
+      garp_(io),
       signals_(io, SIGHUP, SIGTERM, SIGINT),
       refreshTimer_(io) {}
 

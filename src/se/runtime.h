@@ -47,6 +47,18 @@ struct Loaded {
 };
 Loaded loadDocument(const std::filesystem::path& path, const std::string& engine);
 
+// Sends the first announcement at once and paces the rest on the control loop, so a takeover
+// of many on-link addresses never stalls the loop (which refreshes the address lifetimes).
+class PacedGarpSender final : public GarpSender {
+ public:
+  explicit PacedGarpSender(asio::io_context& io) : io_(io) {}
+  Status announce(const std::string& device, const IpAddress& ip) override;
+
+ private:
+  static constexpr int kRepeats = 2;  // after the first: 3 in all, 100 ms apart (RFC 5227 §2.3)
+  asio::io_context& io_;
+};
+
 class Runtime {
  public:
   Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink);
@@ -69,7 +81,7 @@ class Runtime {
   int lockFd_ = -1;
   std::unique_ptr<proxy::ProxyEngine> engine_;
   std::unique_ptr<ProxyDataPlane> dataPlane_;
-  KernelGarpSender garp_;
+  PacedGarpSender garp_;
   std::unique_ptr<Agent> agent_;
   std::unique_ptr<ControlServer> control_;
   asio::signal_set signals_;

@@ -14,7 +14,7 @@ import time
 import unittest
 
 from lab import (FloeSe, KeepAliveProbe, LabError, OneArmedLab, diff_state, find_named,
-                 floe_leftovers, http_get, ip_json, link_mac, load_config, net_state, run,
+                 floe_leftovers, http_get, ip_json, link_mac, load_config, net_state, ns_exec, run,
                  run_floe_se_once, require_environment, server_states, vs_state, wait_until)
 
 VIP = "10.10.2.100"
@@ -156,6 +156,30 @@ class TrafficThroughVipTest(LabTestCase):
                   for r in st.get("routes", [])}
         self.assertIn(("0.0.0.0/0", "10.10.1.1", "installed"), routes, st.get("routes"))
         self.assertEqual(st.get("bgp_peers"), [], st)
+
+
+class GratuitousArpTest(LabTestCase):
+    """Taking the floating IP announces it: a neighbour's stale entry (as after a takeover from
+    another SE) moves to se1's MAC without the neighbour sending anything."""
+
+    start_se = False
+
+    def test_stale_router_entry_moves_to_se1_mac(self):
+        stale_mac = "02:00:00:00:00:99"
+        ns_exec(self.lab.router, "ip", "neigh", "replace", FLOATING, "lladdr", stale_mac,
+                "dev", "eth-se", "nud", "stale")
+        se = FloeSe(self.lab, self.config)
+        self.addCleanup(se.terminate_quietly)
+        se.start()
+        se1_mac = link_mac(self.lab.se1, "eth0")
+
+        def router_mac():
+            neigh = ip_json(self.lab.router, "neigh", "show", FLOATING, "dev", "eth-se")
+            return neigh[0].get("lladdr") if neigh else None
+
+        # No traffic goes to the floating IP here: only an announcement can change the entry.
+        moved = wait_until(lambda: router_mac() == se1_mac, 3.0, 0.1)
+        self.assertTrue(moved, f"router still has {router_mac()} for {FLOATING}, se1 is {se1_mac}")
 
 
 class ServerFailureTest(LabTestCase):
