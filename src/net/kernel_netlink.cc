@@ -26,15 +26,6 @@ namespace floe::net {
 
 namespace {
 
-std::string describe(const Address& a) { return a.prefix.toString() + " on " + a.device; }
-
-std::string describe(const Route& r) {
-  std::string s = r.destination.toString();
-  if (r.gateway) s += " via " + r.gateway->toString();
-  if (r.device) s += " dev " + *r.device;
-  if (r.table != kMainTable) s += " table " + std::to_string(r.table);
-  return s;
-}
 
 bool isOwned(const rtnl::AddressMessage& m) {
   return m.protocol == kAddressProtocol ||
@@ -280,7 +271,7 @@ const rtnl::AddressMessage* sameAddress(const std::vector<rtnl::AddressMessage>&
 }  // namespace
 
 Status KernelNetlink::addAddress(const Address& a) {
-  const std::string what = "add address " + describe(a);
+  const std::string what = "add address " + toString(a);
   auto link = findLink(what, a.device);
   if (!link) return link.error();
   const auto key = std::make_pair(link->ifindex, a.prefix);
@@ -333,7 +324,7 @@ void KernelNetlink::checkAddressProtocol(const std::string& what, int ifindex, c
 }
 
 Status KernelNetlink::removeAddress(const Address& a) {
-  const std::string what = "remove address " + describe(a);
+  const std::string what = "remove address " + toString(a);
   auto link = findLink(what, a.device);
   if (!link) return link.error().code == ENODEV ? Status() : Status(link.error());
   const auto key = std::make_pair(link->ifindex, a.prefix);
@@ -390,7 +381,7 @@ bool sameGatewayAndDevice(const rtnl::RouteMessage& kernel, const rtnl::RouteMes
 }  // namespace
 
 Status KernelNetlink::addRoute(const Route& r) {
-  const std::string what = "add route " + describe(r);
+  const std::string what = "add route " + toString(r);
   const IpAddress& dst = r.destination.address();
   if (!r.gateway && !r.device) {
     return makeError(what + ": a route needs a gateway or a device", EINVAL);
@@ -439,7 +430,7 @@ Status KernelNetlink::addRoute(const Route& r) {
 }
 
 Status KernelNetlink::removeRoute(const Route& r) {
-  const std::string what = "remove route " + describe(r);
+  const std::string what = "remove route " + toString(r);
   rtnl::RouteMessage m;
   m.destination = r.destination;
   m.gateway = r.gateway;

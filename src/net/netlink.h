@@ -87,6 +87,11 @@ class Netlink {
 
 // The rtnetlink implementation. Its one netlink socket opens on first use, in the calling
 // thread's network namespace. Not thread-safe: one thread (the control loop) uses an instance.
+// How logs, errors and the fake's call lines name them: "10.10.1.100/32 on eth0",
+// "0.0.0.0/0 via 10.10.1.1[ dev eth0][ table 100]".
+std::string toString(const Address& a);
+std::string toString(const Route& r);
+
 std::unique_ptr<Netlink> makeKernelNetlink();
 
 // Sends `count` gratuitous ARP requests (RFC 5227 §3 announcement form) for `ip` out of

@@ -9,15 +9,6 @@ namespace floe::se {
 
 namespace {
 
-std::string describe(const net::Route& r) {
-  std::string s = r.destination.toString();
-  if (r.gateway) s += " via " + r.gateway->toString();
-  if (r.device) s += " dev " + *r.device;
-  return s;
-}
-
-std::string describe(const net::Address& a) { return a.prefix.toString() + " on " + a.device; }
-
 bool sameAddress(const net::Address& a, const net::Address& b) {
   return a.prefix == b.prefix && a.device == b.device;
 }
@@ -33,13 +24,13 @@ Result<std::vector<std::string>> Agent::removeLeftovers() {
   if (!addresses) return addresses.error();
   for (const auto& a : *addresses) {
     if (auto st = netlink_.removeAddress(a); !st) return st.error();
-    removed.push_back("address " + describe(a));
+    removed.push_back("address " + net::toString(a));
   }
   auto routes = netlink_.ownedRoutes();
   if (!routes) return routes.error();
   for (const auto& r : *routes) {
     if (auto st = netlink_.removeRoute(r); !st) return st.error();
-    removed.push_back("route " + describe(r));
+    removed.push_back("route " + net::toString(r));
   }
   auto links = netlink_.links();
   if (!links) return links.error();
@@ -91,10 +82,10 @@ void Agent::reconcileAddresses(const std::vector<HeldAddress>& desired,
       continue;
     }
     if (auto st = netlink_.removeAddress(it->held.address); !st) {
-      problems.push_back("remove address " + describe(it->held.address) + ": " +
+      problems.push_back("remove address " + net::toString(it->held.address) + ": " +
                          st.error().message);
     } else {
-      spdlog::info("released {} {} ({})", toString(it->held.role), describe(it->held.address),
+      spdlog::info("released {} {} ({})", toString(it->held.role), net::toString(it->held.address),
                    it->held.owner);
     }
     it = addresses_.erase(it);
@@ -120,12 +111,12 @@ void Agent::reconcileAddresses(const std::vector<HeldAddress>& desired,
     AddressState state{d, "installed"};
     if (auto st = netlink_.addAddress(withLifetime(d.address)); !st) {
       state.state = st.error().message;
-      problems.push_back("add address " + describe(d.address) + ": " + st.error().message);
+      problems.push_back("add address " + net::toString(d.address) + ": " + st.error().message);
     } else {
-      spdlog::info("holding {} {} ({})", toString(d.role), describe(d.address), d.owner);
+      spdlog::info("holding {} {} ({})", toString(d.role), net::toString(d.address), d.owner);
       if (d.onInterface && d.address.prefix.address().isV4()) {
         if (auto g = garp_.announce(d.address.device, d.address.prefix.address()); !g) {
-          spdlog::warn("gratuitous ARP for {}: {}", describe(d.address), g.error().message);
+          spdlog::warn("gratuitous ARP for {}: {}", net::toString(d.address), g.error().message);
         }
       }
     }
@@ -150,9 +141,9 @@ void Agent::reconcileRoutes(const std::vector<net::Route>& desired,
     }
     if (it->installed) {
       if (auto st = netlink_.removeRoute(it->route); !st) {
-        problems.push_back("remove route " + describe(it->route) + ": " + st.error().message);
+        problems.push_back("remove route " + net::toString(it->route) + ": " + st.error().message);
       } else {
-        spdlog::info("removed route {}", describe(it->route));
+        spdlog::info("removed route {}", net::toString(it->route));
       }
     }
     it = routes_.erase(it);
@@ -168,11 +159,11 @@ void Agent::reconcileRoutes(const std::vector<net::Route>& desired,
                         ? "not installed: a route to " + r.destination.toString() +
                               " exists already and is not floe's; it was left alone"
                         : "not installed: " + st.error().message;
-      problems.push_back("route " + describe(r) + ": " + state.state);
+      problems.push_back("route " + net::toString(r) + ": " + state.state);
     } else {
       state.installed = true;
       state.state = "installed";
-      spdlog::info("installed route {}", describe(r));
+      spdlog::info("installed route {}", net::toString(r));
     }
     if (held != routes_.end()) {
       *held = state;
@@ -186,7 +177,7 @@ void Agent::refresh() {
   for (auto& s : addresses_) {
     if (s.state != "installed") continue;
     if (auto st = netlink_.addAddress(withLifetime(s.held.address)); !st) {
-      spdlog::warn("refresh address {}: {}", describe(s.held.address), st.error().message);
+      spdlog::warn("refresh address {}: {}", net::toString(s.held.address), st.error().message);
       s.state = st.error().message;
     }
   }

@@ -7,13 +7,6 @@ namespace floe::net {
 
 namespace {
 
-std::string describe(const Route& r) {
-  std::string s = r.destination.toString();
-  if (r.gateway) s += " via " + r.gateway->toString();
-  if (r.device) s += " dev " + *r.device;
-  if (r.table != kMainTable) s += " table " + std::to_string(r.table);
-  return s;
-}
 
 bool startsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -212,8 +205,8 @@ Result<std::vector<Address>> FakeNetlink::ownedAddresses() {
 }
 
 Status FakeNetlink::addRoute(const Route& r) {
-  const std::string what = "add route " + describe(r);
-  if (auto e = record("addRoute " + describe(r))) return *e;
+  const std::string what = "add route " + toString(r);
+  if (auto e = record("addRoute " + toString(r))) return *e;
   if (!r.gateway && !r.device)
     return makeError(what + ": a route needs a gateway or a device", EINVAL);
   if (r.device && links_.count(*r.device) == 0) {
@@ -236,7 +229,7 @@ Status FakeNetlink::addRoute(const Route& r) {
 }
 
 Status FakeNetlink::removeRoute(const Route& r) {
-  if (auto e = record("removeRoute " + describe(r))) return *e;
+  if (auto e = record("removeRoute " + toString(r))) return *e;
   auto it = std::find_if(routes_.begin(), routes_.end(), [&](const FakeRoute& held) {
     return held.floe && matches(r, held.route);
   });
