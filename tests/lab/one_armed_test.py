@@ -235,6 +235,37 @@ class ServerFailureTest(LabTestCase):
         self.assertEqual(set(back), {"srv1", "srv2"}, back)
 
 
+class AllServersDownTest(LabTestCase):
+    """With no server up, vs1 reports DOWN and resets clients at once instead of leaving them
+    hanging; when a server returns, vs1 is UP and serves again."""
+
+    def test_vs_down_resets_clients_then_recovers(self):
+        down_budget = detection_budget(self.doc, "failed_checks")
+        for srv in ("srv1", "srv2"):
+            self.lab.server_stop(srv)
+        down = wait_until(lambda: vs_state(self.se.status(), "vs1") == "DOWN", down_budget + 2, 0.2)
+        self.assertTrue(down, f"vs1 not DOWN: {_safe_status(self.se)}")
+        vs = find_named(self.se.status()["virtualservices"], "vs1")
+        self.assertIn("no server up", vs.get("reason", ""), vs)
+
+        t0 = time.monotonic()
+        cp = ns_exec(self.lab.client, "curl", "-s", "-o", "/dev/null", "--max-time", "5", URL,
+                     timeout=10, check=False)
+        elapsed = time.monotonic() - t0
+        # curl 56 "Recv failure: Connection reset by peer" (or 52, empty reply): refused at
+        # once, not 28 (timed out).
+        self.assertIn(cp.returncode, (52, 56), f"curl exit {cp.returncode}: {cp.stderr}")
+        self.assertLess(elapsed, 1.0, "the client must be reset at once, not left waiting")
+        refused = find_named(self.se.status()["virtualservices"], "vs1")["refused_connections"]
+        self.assertGreaterEqual(refused, 1)
+
+        self.lab.server_start("srv2")
+        up = wait_until(lambda: vs_state(self.se.status(), "vs1") == "UP",
+                        detection_budget(self.doc, "successful_checks") + 2, 0.1)
+        self.assertTrue(up, f"vs1 not UP again: {_safe_status(self.se)}")
+        self.assertEqual(self.get_many(5), ["srv2"] * 5)
+
+
 class InvalidDocumentTest(LabTestCase):
     """A document with several errors is rejected whole, with every error, nothing applied."""
 
