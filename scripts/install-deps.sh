@@ -9,7 +9,7 @@ packages=(
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libnl-3-dev libnl-route-3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-14 libclang-rt-14-dev lld-14
+  clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
   iproute2 iputils-ping procps psmisc curl python3
   nginx-light haproxy wrk

@@ -2,8 +2,9 @@
 # The whole test suite on a fresh Debian 12 machine, as root: installs what is needed, then
 #   1. builds the fuzz targets (clang-14, libFuzzer) and runs each for a short smoke run,
 #   2. builds with ASan+UBSan and runs the unit tests,
-#   3. builds the dev preset and runs every test: unit and lab (network namespaces, real
-#      nginx servers, floe-se carrying traffic). ctest's summary closes the output.
+#   3. builds the dev preset, runs clang-tidy on src/ and apps/ (.clang-tidy: warnings are
+#      errors), then every test: unit and lab (network namespaces, real nginx servers,
+#      floe-se carrying traffic). ctest's summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,5 +51,12 @@ ctest --preset asan -j "$jobs"
 section "build: dev"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
+section "lint: clang-tidy (warnings are errors)"
+run-clang-tidy-14 -p build/dev -quiet -j "$jobs" "$PWD/(src|apps)/" >build/dev/clang-tidy.log 2>&1 || {
+  grep -E "(warning|error):" build/dev/clang-tidy.log | sort -u >&2
+  echo "clang-tidy found problems (full log: build/dev/clang-tidy.log)" >&2
+  exit 1
+}
+echo "clang-tidy: clean"
 section "test: dev (unit + lab)"
 ctest --preset dev
