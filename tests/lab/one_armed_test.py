@@ -392,6 +392,32 @@ class ShutdownTest(LabTestCase):
         self.assertIsNone(http_get(self.lab.client, URL, timeout=1))
 
 
+class ExistingRouteTest(LabTestCase):
+    """A route floe wants that the host already has (someone else's) is reported in status and
+    left alone: not replaced while floe runs, not removed when it exits."""
+
+    start_se = False
+
+    def test_existing_default_route_reported_and_kept(self):
+        ns_exec(self.lab.se1, "ip", "route", "add", "default", "via", "10.10.1.1", "dev", "eth0")
+        se = FloeSe(self.lab, self.config)
+        self.addCleanup(se.terminate_quietly)
+        se.start()
+        status = self.wait_ready(se)
+        routes = status["routes"]
+        self.assertEqual(len(routes), 1, routes)
+        self.assertIn("exists already and is not floe's", routes[0]["state"], routes)
+        self.assertEqual(ip_json(self.lab.se1, "route", "show", "proto", "199"), [],
+                         "floe must not install its own copy")
+        self.assertEqual(set(self.get_many(6)), {"srv1", "srv2"}, "the host's route carries it")
+
+        self.assertEqual(se.stop(), 0, se.log())
+        kept = ip_json(self.lab.se1, "route", "show", "default")
+        self.assertEqual(len(kept), 1, f"the host's default route must survive floe's exit: {kept}")
+        self.assertEqual(kept[0].get("gateway"), "10.10.1.1", kept)
+        self.assertEqual(floe_leftovers(self.lab.se1), [])
+
+
 class SecondInstanceTest(LabTestCase):
     """A second `floe-se --name se1` is refused (exit 1) and disturbs nothing."""
 
