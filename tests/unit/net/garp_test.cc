@@ -43,21 +43,47 @@ std::vector<std::vector<uint8_t>> receive(int fd, size_t count, std::chrono::mil
   return frames;
 }
 
-TEST_F(KernelTest, GratuitousArpReachesThePeer) {
-  const int rx = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
-  ASSERT_GE(rx, 0) << std::strerror(errno);
-  sockaddr_ll sll{};
-  sll.sll_family = AF_PACKET;
-  sll.sll_protocol = htons(ETH_P_ARP);
-  sll.sll_ifindex = static_cast<int>(if_nametoindex("veth-b"));
-  ASSERT_EQ(::bind(rx, reinterpret_cast<sockaddr*>(&sll), sizeof sll), 0) << std::strerror(errno);
-
-  auto links = nl_->links();
-  ASSERT_TRUE(links);
-  MacAddress mac{};
-  for (const auto& l : *links) {
-    if (l.name == "veth-a") mac = l.mac;
+// A packet socket bound to `device` for one ethertype; closed when it goes out of scope, also
+// when an assertion ends the test early.
+class Capture {
+ public:
+  Capture(const char* device, uint16_t ethertype)
+      : fd_(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ethertype))) {
+    if (fd_ < 0) return;
+    sockaddr_ll sll{};
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ethertype);
+    sll.sll_ifindex = static_cast<int>(if_nametoindex(device));
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
   }
+  ~Capture() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+MacAddress macOf(Netlink& nl, const std::string& device) {
+  auto links = nl.links();
+  if (links) {
+    for (const auto& l : *links) {
+      if (l.name == device) return l.mac;
+    }
+  }
+  return {};
+}
+
+TEST_F(KernelTest, GratuitousArpReachesThePeer) {
+  Capture rx("veth-b", ETH_P_ARP);
+  ASSERT_GE(rx.fd(), 0) << std::strerror(errno);
+  const MacAddress mac = macOf(*nl_, "veth-a");
   const IpAddress vip = ip("10.10.1.100");
 
   const auto start = std::chrono::steady_clock::now();
@@ -67,8 +93,7 @@ TEST_F(KernelTest, GratuitousArpReachesThePeer) {
   EXPECT_GE(took, 150ms);  // 3 frames, 100 ms apart
   EXPECT_LE(took, 400ms);  // never holds the control thread long
 
-  auto frames = receive(rx, 3, 2000ms);
-  ::close(rx);
+  auto frames = receive(rx.fd(), 3, 2000ms);
   ASSERT_EQ(frames.size(), 3u);
   for (const auto& bytes : frames) {
     auto f = decodeArpFrame(bytes);
@@ -80,20 +105,9 @@ TEST_F(KernelTest, GratuitousArpReachesThePeer) {
 TEST_F(KernelTest, NeighborAdvertisementReachesThePeer) {
   const IpAddress vip = ip("2001:db8:1::100");
   ASSERT_TRUE(nl_->addAddress(Address{"veth-a", Prefix::host(vip), 6}));
-  const int rx = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_IPV6));
-  ASSERT_GE(rx, 0) << std::strerror(errno);
-  sockaddr_ll sll{};
-  sll.sll_family = AF_PACKET;
-  sll.sll_protocol = htons(ETH_P_IPV6);
-  sll.sll_ifindex = static_cast<int>(if_nametoindex("veth-b"));
-  ASSERT_EQ(::bind(rx, reinterpret_cast<sockaddr*>(&sll), sizeof sll), 0) << std::strerror(errno);
-
-  auto links = nl_->links();
-  ASSERT_TRUE(links);
-  MacAddress mac{};
-  for (const auto& l : *links) {
-    if (l.name == "veth-a") mac = l.mac;
-  }
+  Capture rx("veth-b", ETH_P_IPV6);
+  ASSERT_GE(rx.fd(), 0) << std::strerror(errno);
+  const MacAddress mac = macOf(*nl_, "veth-a");
   auto st = sendGratuitousArp("veth-a", vip, 2);
   ASSERT_TRUE(st) << st.error().message;
 
@@ -102,7 +116,7 @@ TEST_F(KernelTest, NeighborAdvertisementReachesThePeer) {
   int advertisements = 0;
   const auto deadline = std::chrono::steady_clock::now() + 2s;
   while (advertisements < 2 && std::chrono::steady_clock::now() < deadline) {
-    auto frames = receive(rx, 1, 500ms);
+    auto frames = receive(rx.fd(), 1, 500ms);
     if (frames.empty()) continue;
     const auto& f = frames[0];
     constexpr size_t kIcmp = 14 + 40;  // Ethernet + IPv6 header
@@ -123,7 +137,6 @@ TEST_F(KernelTest, NeighborAdvertisementReachesThePeer) {
     icmp[2] = icmp[3] = 0;
     EXPECT_EQ(icmp, expected);
   }
-  ::close(rx);
   EXPECT_EQ(advertisements, 2);
 }
 
