@@ -94,7 +94,10 @@ int main(int argc, char** argv) {
   options.configPath = configPath;
   options.runDir = runDir;
   options.tuning.workers = workers;
-  floe::se::Runtime runtime(io, options, *netlink);
+  // The time-critical loop's netlink socket: its requests time out far below the 6 s address
+  // lifetime, so one lost answer never costs an address.
+  auto criticalNetlink = [] { return floe::net::makeKernelNetlink(std::chrono::milliseconds(500)); };
+  floe::se::Runtime runtime(io, options, *netlink, criticalNetlink);
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
   io.run();
   spdlog::info("stopped");

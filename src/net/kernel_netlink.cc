@@ -39,6 +39,7 @@ uint32_t reportedLifetime(const rtnl::AddressMessage& m) {
 
 class KernelNetlink final : public Netlink {
  public:
+  explicit KernelNetlink(std::chrono::milliseconds timeout) : timeout_(timeout) {}
   Result<std::vector<Link>> links() override;
   Status ensureLocalDevice(const std::string& name) override;
   Status deleteLink(const std::string& name) override;
@@ -48,6 +49,9 @@ class KernelNetlink final : public Netlink {
   Status addRoute(const Route& r) override;
   Status removeRoute(const Route& r) override;
   Result<std::vector<Route>> ownedRoutes() override;
+  Result<std::vector<ObservedAddress>> addresses() override;
+  Status refreshAddress(const Address& a) override;
+  Result<std::vector<ObservedRoute>> routes() override;
 
  private:
   // The socket, opened on first use (and again after a failed open).
@@ -59,16 +63,14 @@ class KernelNetlink final : public Netlink {
   Result<std::map<int, std::string>> linkNames(const std::string& what);
   void checkAddressProtocol(const std::string& what, int ifindex, const Prefix& p);
 
+  std::chrono::milliseconds timeout_;
   std::unique_ptr<RtnlSocket> sock_;
-  // Addresses this instance added or adopted as floe's (ifindex, prefix): refreshing one of
-  // them is a single NLM_F_REPLACE, no ownership check. removeAddress and deleteLink forget them.
-  std::set<std::pair<int, Prefix>> ours_;
   bool protocolChecked_ = false;
 };
 
 Result<RtnlSocket*> KernelNetlink::socket(const std::string& what) {
   if (!sock_) {
-    auto s = RtnlSocket::open();
+    auto s = RtnlSocket::open(timeout_);
     if (!s) return context(what, s.error());
     sock_ = std::move(*s);
   }
@@ -230,7 +232,6 @@ Status KernelNetlink::deleteLink(const std::string& name) {
   }
   auto r = sock_->request(rtnl::encodeDeleteLink(link->ifindex));
   if (!r && r.error().code != ENODEV) return context(what, r.error());
-  std::erase_if(ours_, [&](const auto& key) { return key.first == link->ifindex; });
   spdlog::info("deleted device {}", name);
   return {};
 }
@@ -274,17 +275,9 @@ Status KernelNetlink::addAddress(const Address& a) {
   const std::string what = "add address " + toString(a);
   auto link = findLink(what, a.device);
   if (!link) return link.error();
-  const auto key = std::make_pair(link->ifindex, a.prefix);
   const rtnl::AddressMessage m = floeAddress(link->ifindex, a);
-
-  if (ours_.count(key) != 0) {
-    // The every-second refresh: one message. REPLACE updates the lifetime in place (no delete
-    // and re-add) and creates the address again if it has expired meanwhile.
-    auto r = sock_->request(rtnl::encodeNewAddress(m, NLM_F_CREATE | NLM_F_REPLACE));
-    if (!r) return context(what, r.error());
-    return {};
-  }
-
+  // Ownership is checked on every add: an address someone else added (an administrator who
+  // deleted floe's and added it again by hand) is never adopted.
   auto r = sock_->request(rtnl::encodeNewAddress(m, NLM_F_CREATE | NLM_F_EXCL));
   if (!r && r.error().code == EEXIST) {
     // Present already: floe's from an earlier run (adopt and refresh it) or someone else's
@@ -303,7 +296,6 @@ Status KernelNetlink::addAddress(const Address& a) {
     r = sock_->request(rtnl::encodeNewAddress(m, NLM_F_CREATE | NLM_F_REPLACE));
   }
   if (!r) return context(what, r.error());
-  ours_.insert(key);
   if (!protocolChecked_) checkAddressProtocol(what, link->ifindex, a.prefix);
   return {};
 }
@@ -327,18 +319,13 @@ Status KernelNetlink::removeAddress(const Address& a) {
   const std::string what = "remove address " + toString(a);
   auto link = findLink(what, a.device);
   if (!link) return link.error().code == ENODEV ? Status() : Status(link.error());
-  const auto key = std::make_pair(link->ifindex, a.prefix);
   // RTM_DELADDR cannot say "only if IFA_PROTO is floe's": look first.
   auto all = dumpAddresses(what, link->ifindex);
   if (!all) return all.error();
   const rtnl::AddressMessage* existing = sameAddress(*all, a.prefix, true);
-  if (existing == nullptr) {
-    ours_.erase(key);
-    return {};
-  }
+  if (existing == nullptr) return {};
   if (!isOwned(*existing)) {
     spdlog::info("{}: not floe's (no floe tag); left alone", what);
-    ours_.erase(key);
     return {};
   }
   rtnl::AddressMessage m = *existing;  // its own label: IPv4 deletes match on it too
@@ -348,7 +335,38 @@ Status KernelNetlink::removeAddress(const Address& a) {
       r.error().code != ENODEV) {
     return context(what, r.error());
   }
-  ours_.erase(key);
+  return {};
+}
+
+Result<std::vector<ObservedAddress>> KernelNetlink::addresses() {
+  const std::string what = "list addresses";
+  auto names = linkNames(what);
+  if (!names) return names.error();
+  auto all = dumpAddresses(what, 0);
+  if (!all) return all.error();
+  std::vector<ObservedAddress> out;
+  out.reserve(all->size());
+  for (const auto& m : *all) {
+    auto name = names->find(m.ifindex);
+    if (name == names->end()) continue;  // its device went away between the dumps
+    ObservedAddress o;
+    o.address = Address{name->second, m.prefix, reportedLifetime(m)};
+    o.owned = isOwned(m);
+    o.tentative = (m.flags & IFA_F_TENTATIVE) != 0;
+    o.dadFailed = (m.flags & IFA_F_DADFAILED) != 0;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Status KernelNetlink::refreshAddress(const Address& a) {
+  const std::string what = "refresh address " + toString(a);
+  auto link = findLink(what, a.device);
+  if (!link) return link.error();
+  // REPLACE updates the lifetime in place (no delete and re-add, so sockets bound to it live on).
+  auto r = sock_->request(
+      rtnl::encodeNewAddress(floeAddress(link->ifindex, a), NLM_F_CREATE | NLM_F_REPLACE));
+  if (!r) return context(what, r.error());
   return {};
 }
 
@@ -478,8 +496,35 @@ Result<std::vector<Route>> KernelNetlink::ownedRoutes() {
   return out;
 }
 
+Result<std::vector<ObservedRoute>> KernelNetlink::routes() {
+  const std::string what = "list routes";
+  auto names = linkNames(what);
+  if (!names) return names.error();
+  std::vector<ObservedRoute> out;
+  for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
+    auto routes = dumpRoutes(what, family);
+    if (!routes) return routes.error();
+    for (const auto& k : *routes) {
+      if (k.type != RTN_UNICAST || (k.flags & RTM_F_CLONED) != 0) continue;
+      ObservedRoute o;
+      o.route.destination = k.destination;
+      o.route.gateway = k.gateway;
+      if (k.oif != 0) {
+        if (auto n = names->find(k.oif); n != names->end()) o.route.device = n->second;
+      }
+      o.route.table = k.table;
+      o.protocol = k.protocol;
+      o.metric = k.priority.value_or(0);
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-std::unique_ptr<Netlink> makeKernelNetlink() { return std::make_unique<KernelNetlink>(); }
+std::unique_ptr<Netlink> makeKernelNetlink(std::chrono::milliseconds timeout) {
+  return std::make_unique<KernelNetlink>(timeout);
+}
 
 }  // namespace floe::net

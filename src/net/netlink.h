@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,23 @@ struct Route {
   auto operator<=>(const Route&) const = default;
 };
 
+// An address as the kernel holds it at the moment of the dump, floe's or anyone's.
+struct ObservedAddress {
+  Address address;         // lifetime_s: valid lifetime left in seconds, 0 forever
+  bool owned = false;      // carries floe's tag (IFA_PROTO kAddressProtocol or the :floe label)
+  bool tentative = false;  // IPv6 duplicate address detection still running (IFA_F_TENTATIVE)
+  bool dadFailed = false;  // IPv6 DAD found another holder (IFA_F_DADFAILED)
+};
+
+// A unicast route as the kernel holds it, floe's or anyone's. `route.device` is the device the
+// kernel reports (set for gateway routes too).
+struct ObservedRoute {
+  Route route;
+  uint8_t protocol = 0;  // rtm_protocol; floe's routes carry kRouteProtocol
+  uint32_t metric = 0;   // RTA_PRIORITY, 0 when absent
+  bool owned() const { return protocol == kRouteProtocol; }
+};
+
 class Netlink {
  public:
   virtual ~Netlink() = default;
@@ -74,6 +92,14 @@ class Netlink {
   // Every address carrying floe's tag, on any device; lifetime_s is the valid lifetime left
   // (0: forever).
   virtual Result<std::vector<Address>> ownedAddresses() = 0;
+  // Every address on every device (IPv4 and IPv6), with its owner tag and DAD flags: what the
+  // agent reconciles against. One dump.
+  virtual Result<std::vector<ObservedAddress>> addresses() = 0;
+  // Restarts the lifetime of an address the caller has just observed as floe's (addresses()):
+  // one RTM_NEWADDR with NLM_F_REPLACE, no ownership check of its own (the caller made it), so
+  // it fits the time-critical loop. If the address vanished since the dump the kernel adds it
+  // again. No device: code ENODEV.
+  virtual Status refreshAddress(const Address& a) = 0;
 
   // Adds with protocol kRouteProtocol and NLM_F_EXCL: a route for the same destination,
   // table and metric that exists already is not replaced; that fails with code EEXIST.
@@ -83,6 +109,9 @@ class Netlink {
   // reports: set for gateway routes too (the device the kernel chose), so compare with a
   // desired Route on destination/gateway/table, or pass these back to removeRoute as they are.
   virtual Result<std::vector<Route>> ownedRoutes() = 0;
+  // Every unicast route (not cache clones) of both families in every table, floe's or not, with
+  // protocol and metric: for reconciling and for reporting routes that shadow each other.
+  virtual Result<std::vector<ObservedRoute>> routes() = 0;
 };
 
 // The rtnetlink implementation. Its one netlink socket opens on first use, in the calling
@@ -92,7 +121,10 @@ class Netlink {
 std::string toString(const Address& a);
 std::string toString(const Route& r);
 
-std::unique_ptr<Netlink> makeKernelNetlink();
+// `timeout` bounds every request's wait for the kernel's answer (SO_RCVTIMEO): the control loop
+// uses the default, the time-critical loop a short one, far below the address lifetime.
+std::unique_ptr<Netlink> makeKernelNetlink(
+    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Sends `count` gratuitous ARP requests (RFC 5227 §3 announcement form) for `ip` out of
 // `device` from its MAC, so neighbours update their caches after a takeover. For an IPv6 `ip`,

@@ -1,22 +1,68 @@
 #include "se/agent.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 
 #include "common/log.h"
 
 namespace floe::se {
 
+const char* toString(ObjectState s) {
+  switch (s) {
+    case ObjectState::kInstalled: return "INSTALLED";
+    case ObjectState::kProbing: return "PROBING";
+    case ObjectState::kWaiting: return "WAITING";
+    case ObjectState::kConflict: return "CONFLICT";
+    case ObjectState::kRetrying: return "RETRYING";
+  }
+  return "?";
+}
+
 namespace {
 
-bool sameAddress(const net::Address& a, const net::Address& b) {
-  return a.prefix == b.prefix && a.device == b.device;
+const net::Link* findLink(const std::vector<net::Link>& links, const std::string& name) {
+  for (const auto& l : links) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+// As the kernel compares addresses: IPv4 by address and prefix length on a device, IPv6 by
+// address. Across devices an address is "the same" when its IP is (for conflicts).
+bool sameIp(const net::ObservedAddress& o, const net::Address& a) {
+  return o.address.prefix.address() == a.prefix.address();
+}
+
+bool sameSlot(const net::Route& a, const net::Route& b) {
+  return a.destination == b.destination && a.table == b.table;
+}
+
+// floe's observed route is the desired one: same slot and gateway, and device when asked.
+bool isDesired(const net::ObservedRoute& o, const net::Route& want) {
+  if (!sameSlot(o.route, want) || o.route.gateway != want.gateway) return false;
+  return !want.device || o.route.device == want.device;
+}
+
+std::string describe(const net::ObservedRoute& o) {
+  std::string s = o.route.destination.toString();
+  if (o.route.gateway) s += " via " + o.route.gateway->toString();
+  if (o.route.device) s += " dev " + *o.route.device;
+  s += " metric " + std::to_string(o.metric);
+  return s;
 }
 
 }  // namespace
 
-Agent::Agent(net::Netlink& netlink, DataPlane& dataPlane, GarpSender& garp, AgentOptions options)
-    : netlink_(netlink), dataPlane_(dataPlane), garp_(garp), options_(options) {}
+Agent::Agent(net::Netlink& netlink, DataPlane& dataPlane, GarpSender& garp,
+             LifetimeKeeper& keeper, const Clock& clock, AddressProber* prober,
+             AgentOptions options)
+    : netlink_(netlink),
+      dataPlane_(dataPlane),
+      garp_(garp),
+      keeper_(keeper),
+      clock_(clock),
+      prober_(prober),
+      options_(options) {}
 
 Result<std::vector<std::string>> Agent::removeLeftovers() {
   std::vector<std::string> removed;
@@ -34,9 +80,7 @@ Result<std::vector<std::string>> Agent::removeLeftovers() {
   }
   auto links = netlink_.links();
   if (!links) return links.error();
-  const bool hasLocal = std::any_of(links->begin(), links->end(),
-                                    [](const net::Link& l) { return l.name == net::kLocalDevice; });
-  if (hasLocal) {
+  if (findLink(*links, net::kLocalDevice) != nullptr) {
     if (auto st = netlink_.deleteLink(net::kLocalDevice); !st) return st.error();
     removed.push_back(std::string("device ") + net::kLocalDevice);
   }
@@ -48,16 +92,39 @@ net::Address Agent::withLifetime(net::Address a) const {
   return a;
 }
 
-Status Agent::ensureLocalDevice() {
-  if (localDevice_) return {};
-  if (auto st = netlink_.ensureLocalDevice(net::kLocalDevice); !st) return st;
-  localDevice_ = true;
-  return {};
+bool Agent::needsLocalDevice() const {
+  return std::any_of(addresses_.begin(), addresses_.end(), [](const AddressRecord& r) {
+    return r.held.address.device == net::kLocalDevice;
+  });
+}
+
+void Agent::setState(ObjectStatus& s, ObjectState state, std::string reason,
+                     const std::string& what) {
+  if (s.state == state && s.reason == reason) return;
+  const bool wasInstalled = s.state == ObjectState::kInstalled;
+  s.state = state;
+  s.reason = std::move(reason);
+  s.since = clock_.wallNow();
+  if (state == ObjectState::kInstalled) {
+    spdlog::info("{}: INSTALLED", what);
+  } else if (wasInstalled) {
+    spdlog::warn("{}: was INSTALLED, now {}: {}", what, toString(state), s.reason);
+  } else {
+    spdlog::warn("{}: {}: {}", what, toString(state), s.reason);
+  }
+}
+
+void Agent::failed(int& failures, SteadyTime& nextAttempt) {
+  ++failures;
+  auto delay = options_.retryMin;
+  for (int i = 1; i < failures && delay < options_.retryMax; ++i) delay *= 2;
+  nextAttempt = clock_.now() + std::min(delay, options_.retryMax);
 }
 
 std::vector<std::string> Agent::apply(const DesiredState& desired) {
   std::vector<std::string> problems;
   desired_ = desired;
+  ++generation_;
   // Data plane first: listeners bind with IP_FREEBIND, so they can exist before the VIPs; when
   // a service goes away its listeners close before its address does.
   proxyProblems_.clear();
@@ -65,122 +132,332 @@ std::vector<std::string> Agent::apply(const DesiredState& desired) {
     proxyProblems_.push_back(e.message);
     problems.push_back("listener " + e.message);
   }
-  reconcileAddresses(desired.addresses, problems);
-  reconcileRoutes(desired.routes, problems);
+
+  // Records follow the desired objects; what stays keeps its history (state, since, backoff).
+  std::vector<AddressRecord> addresses;
+  for (const auto& d : desired.addresses) {
+    auto old = std::find_if(addresses_.begin(), addresses_.end(), [&](const AddressRecord& r) {
+      return r.held.address.prefix == d.address.prefix && r.held.address.device == d.address.device;
+    });
+    AddressRecord r = old != addresses_.end() ? *old : AddressRecord{};
+    if (old == addresses_.end()) {
+      r.status = {ObjectState::kRetrying, "not yet added", clock_.wallNow()};
+    }
+    r.held = d;
+    r.probing = false;  // an answer to a probe of an earlier generation is dropped
+    addresses.push_back(std::move(r));
+  }
+  addresses_ = std::move(addresses);
+
+  std::vector<RouteRecord> routes;
+  for (const auto& d : desired.routes) {
+    auto old = std::find_if(routes_.begin(), routes_.end(),
+                            [&](const RouteRecord& r) { return r.route == d; });
+    RouteRecord r = old != routes_.end() ? *old : RouteRecord{};
+    if (old == routes_.end()) r.status = {ObjectState::kRetrying, "not yet added", clock_.wallNow()};
+    r.route = d;
+    routes.push_back(std::move(r));
+  }
+  routes_ = std::move(routes);
+
+  (void)reconcile();
   return problems;
 }
 
-void Agent::reconcileAddresses(const std::vector<HeldAddress>& desired,
-                               std::vector<std::string>& problems) {
-  // Remove what is no longer wanted.
-  for (auto it = addresses_.begin(); it != addresses_.end();) {
-    const bool wanted = std::any_of(desired.begin(), desired.end(), [&](const HeldAddress& d) {
-      return sameAddress(d.address, it->held.address);
-    });
-    if (wanted) {
-      ++it;
-      continue;
-    }
-    if (auto st = netlink_.removeAddress(it->held.address); !st) {
-      problems.push_back("remove address " + net::toString(it->held.address) + ": " +
-                         st.error().message);
-    } else {
-      spdlog::info("released {} {} ({})", toString(it->held.role), net::toString(it->held.address),
-                   it->held.owner);
-    }
-    it = addresses_.erase(it);
-  }
-
-  const bool needLocal = std::any_of(desired.begin(), desired.end(), [](const HeldAddress& d) {
-    return d.address.device == net::kLocalDevice;
-  });
-  if (needLocal) {
-    if (auto st = ensureLocalDevice(); !st) {
-      problems.push_back(std::string("create ") + net::kLocalDevice + ": " + st.error().message);
-    }
-  }
-
-  for (const auto& d : desired) {
-    auto held = std::find_if(addresses_.begin(), addresses_.end(), [&](const AddressState& s) {
-      return sameAddress(s.held.address, d.address);
-    });
-    if (held != addresses_.end() && held->state == "installed") {
-      held->held = d;  // role/owner may have changed
-      continue;
-    }
-    AddressState state{d, "installed"};
-    if (auto st = netlink_.addAddress(withLifetime(d.address)); !st) {
-      state.state = st.error().message;
-      problems.push_back("add address " + net::toString(d.address) + ": " + st.error().message);
-    } else {
-      spdlog::info("holding {} {} ({})", toString(d.role), net::toString(d.address), d.owner);
-      if (d.onInterface && d.address.prefix.address().isV4()) {
-        if (auto g = garp_.announce(d.address.device, d.address.prefix.address()); !g) {
-          spdlog::warn("gratuitous ARP for {}: {}", net::toString(d.address), g.error().message);
-        }
-      }
-    }
-    if (held != addresses_.end()) {
-      *held = state;
-    } else {
-      addresses_.push_back(state);
-    }
-  }
-
-  if (!needLocal && localDevice_) {
-    if (auto st = netlink_.deleteLink(net::kLocalDevice); st) localDevice_ = false;
-  }
+Result<Agent::Observed> Agent::observe() {
+  Observed seen;
+  auto links = netlink_.links();
+  if (!links) return links.error();
+  seen.links = std::move(*links);
+  auto addresses = netlink_.addresses();
+  if (!addresses) return addresses.error();
+  seen.addresses = std::move(*addresses);
+  auto routes = netlink_.routes();
+  if (!routes) return routes.error();
+  seen.routes = std::move(*routes);
+  return seen;
 }
 
-void Agent::reconcileRoutes(const std::vector<net::Route>& desired,
-                            std::vector<std::string>& problems) {
-  for (auto it = routes_.begin(); it != routes_.end();) {
-    if (std::find(desired.begin(), desired.end(), it->route) != desired.end()) {
-      ++it;
-      continue;
-    }
-    if (it->installed) {
-      if (auto st = netlink_.removeRoute(it->route); !st) {
-        problems.push_back("remove route " + net::toString(it->route) + ": " + st.error().message);
+std::optional<SteadyTime> Agent::reconcile() {
+  auto seen = observe();
+  if (!seen) {
+    spdlog::warn("reconcile: cannot read the kernel's state: {}; retrying",
+                 seen.error().message);
+    return clock_.now() + options_.retryMin;
+  }
+  std::optional<SteadyTime> retryAt;
+  if (reconcileLocalDevice(*seen)) {
+    // floe0 was just created or set up: its addresses need a fresh view of the links.
+    if (auto links = netlink_.links()) seen->links = std::move(*links);
+  }
+  reconcileAddresses(*seen, retryAt);
+  reconcileRoutes(*seen, retryAt);
+  keeper_.keep(installedAddresses());
+  return retryAt;
+}
+
+bool Agent::reconcileLocalDevice(const Observed& seen) {
+  const net::Link* local = findLink(seen.links, net::kLocalDevice);
+  if (!needsLocalDevice()) {
+    if (local != nullptr && localDevice_) {
+      if (auto st = netlink_.deleteLink(net::kLocalDevice); st) {
+        localDevice_ = false;
       } else {
-        spdlog::info("removed route {}", net::toString(it->route));
+        spdlog::warn("delete {}: {}", net::kLocalDevice, st.error().message);
       }
     }
-    it = routes_.erase(it);
+    return false;
   }
-  for (const auto& r : desired) {
-    auto held = std::find_if(routes_.begin(), routes_.end(),
-                             [&](const RouteState& s) { return s.route == r; });
-    if (held != routes_.end() && held->installed) continue;
-    RouteState state{r, false, ""};
-    if (auto st = netlink_.addRoute(r); !st) {
-      // A route that exists already belongs to someone else: reported, never replaced.
-      state.state = st.error().code == EEXIST
-                        ? "not installed: a route to " + r.destination.toString() +
-                              " exists already and is not floe's; it was left alone"
-                        : "not installed: " + st.error().message;
-      problems.push_back("route " + net::toString(r) + ": " + state.state);
+  if (local != nullptr && local->up) return false;
+  if (local == nullptr && localDevice_) {
+    spdlog::warn("device {} vanished (deleted behind floe's back); creating it again",
+                 net::kLocalDevice);
+  }
+  if (auto st = netlink_.ensureLocalDevice(net::kLocalDevice); !st) {
+    spdlog::warn("create {}: {}", net::kLocalDevice, st.error().message);
+    return false;
+  }
+  localDevice_ = true;
+  return true;
+}
+
+void Agent::reconcileAddresses(const Observed& seen, std::optional<SteadyTime>& retryAt) {
+  // floe's addresses that nothing wants any more go (a virtual service removed by a reload),
+  // once the refresher has let go of them.
+  keeper_.keep(installedAddresses());
+  for (const auto& o : seen.addresses) {
+    if (!o.owned) continue;
+    const bool wanted = std::any_of(addresses_.begin(), addresses_.end(), [&](const AddressRecord& r) {
+      return r.held.address.device == o.address.device && sameIp(o, r.held.address);
+    });
+    if (wanted) continue;
+    if (auto st = netlink_.removeAddress(o.address); !st) {
+      spdlog::warn("remove address {}: {}", net::toString(o.address), st.error().message);
     } else {
-      state.installed = true;
-      state.state = "installed";
-      spdlog::info("installed route {}", net::toString(r));
+      spdlog::info("released {}", net::toString(o.address));
     }
-    if (held != routes_.end()) {
-      *held = state;
-    } else {
-      routes_.push_back(state);
+  }
+  for (auto& r : addresses_) {
+    reconcileAddress(r, seen);
+    if (r.status.state != ObjectState::kInstalled && !r.probing) {
+      const SteadyTime due = std::max(r.nextAttempt, clock_.now() + options_.retryMin);
+      if (!retryAt || due < *retryAt) retryAt = due;
     }
   }
 }
 
-void Agent::refresh() {
-  for (auto& s : addresses_) {
-    if (s.state != "installed") continue;
-    if (auto st = netlink_.addAddress(withLifetime(s.held.address)); !st) {
-      spdlog::warn("refresh address {}: {}", net::toString(s.held.address), st.error().message);
-      s.state = st.error().message;
+void Agent::reconcileAddress(AddressRecord& r, const Observed& seen) {
+  const net::Address& want = r.held.address;
+  const std::string what = std::string(toString(r.held.role)) + " " + net::toString(want) + " (" +
+                           r.held.owner + ")";
+  const net::ObservedAddress* mine = nullptr;
+  const net::ObservedAddress* other = nullptr;
+  for (const auto& o : seen.addresses) {
+    if (!sameIp(o, want)) continue;
+    if (o.owned && o.address.device == want.device) {
+      mine = &o;
+    } else if (!o.owned) {
+      other = &o;
     }
   }
+  const net::Link* link = findLink(seen.links, want.device);
+  if (mine != nullptr && !mine->dadFailed) {
+    r.failures = 0;
+    r.everHeld = true;
+    if (link != nullptr && !link->up) {
+      // The kernel keeps addresses on a link that is down, but nobody can reach them there:
+      // not refreshed, so it expires unless the link comes back first.
+      setState(r.status, ObjectState::kWaiting,
+               "interface " + want.device + " is down (the kernel still holds the address)",
+               what);
+      return;
+    }
+    setState(r.status, ObjectState::kInstalled, "", what);
+    return;
+  }
+  if (other != nullptr) {
+    setState(r.status, ObjectState::kConflict,
+             other->address.prefix.toString() + " is on " + other->address.device +
+                 " and is not floe's (added by someone else); floe leaves it alone: remove it "
+                 "from the host or from the configuration",
+             what);
+    return;
+  }
+  if (r.status.state == ObjectState::kInstalled) {
+    spdlog::warn("{} vanished from the kernel (held since {}); putting it back", what,
+                 formatUtc(r.status.since));
+  }
+  if (link == nullptr || !link->up) {
+    setState(r.status, ObjectState::kWaiting,
+             "waiting for interface " + want.device +
+                 (link == nullptr ? " (not present)" : " (down)"),
+             what);
+    return;
+  }
+  if (r.probing) return;
+  if (clock_.now() < r.nextAttempt) return;
+  // Claim at once what this SE held in this run (it vanished; nobody else holds it, as the
+  // dump shows); ask the link first before claiming an on-link address for the first time.
+  if (r.held.onInterface && !r.everHeld && !r.probed && prober_ != nullptr) {
+    startProbe(r);
+    return;
+  }
+  if (auto st = netlink_.addAddress(withLifetime(want)); !st) {
+    const int code = st.error().code;
+    failed(r.failures, r.nextAttempt);
+    if (code == ENODEV) {
+      setState(r.status, ObjectState::kWaiting, "waiting for interface " + want.device, what);
+    } else if (code == EEXIST) {
+      setState(r.status, ObjectState::kConflict, st.error().message, what);
+    } else {
+      setState(r.status, ObjectState::kRetrying, st.error().message, what);
+    }
+    return;
+  }
+  r.failures = 0;
+  r.everHeld = true;
+  setState(r.status, ObjectState::kInstalled, "", what);
+  if (r.held.onInterface) {
+    if (auto g = garp_.announce(want.device, want.prefix.address()); !g) {
+      spdlog::warn("announce {}: {}", net::toString(want), g.error().message);
+    }
+  }
+}
+
+void Agent::startProbe(AddressRecord& r) {
+  r.probing = true;
+  const std::string what = std::string(toString(r.held.role)) + " " +
+                           net::toString(r.held.address) + " (" + r.held.owner + ")";
+  setState(r.status, ObjectState::kProbing,
+           "asking " + r.held.address.device + " whether another host uses " +
+               r.held.address.prefix.address().toString(),
+           what);
+  const uint64_t generation = generation_;
+  const net::Address address = r.held.address;
+  prober_->probe(address.device, address.prefix.address(),
+                 [this, generation, address, what](std::optional<std::string> holder) {
+                   if (generation != generation_) return;
+                   auto it = std::find_if(addresses_.begin(), addresses_.end(),
+                                          [&](const AddressRecord& x) {
+                                            return x.held.address == address && x.probing;
+                                          });
+                   if (it == addresses_.end()) return;
+                   it->probing = false;
+                   if (holder) {
+                     it->probed = false;
+                     it->nextAttempt = clock_.now() + options_.conflictRetry;
+                     setState(it->status, ObjectState::kConflict,
+                              address.prefix.address().toString() +
+                                  " is in use by another host on " + address.device + " (" +
+                                  *holder + "); not claimed, asked again in " +
+                                  std::to_string(options_.conflictRetry.count() / 1000) + " s",
+                              what);
+                   } else {
+                     it->probed = true;
+                   }
+                 });
+}
+
+void Agent::reconcileRoutes(const Observed& seen, std::optional<SteadyTime>& retryAt) {
+  for (const auto& o : seen.routes) {
+    if (!o.owned()) continue;
+    const bool wanted = std::any_of(routes_.begin(), routes_.end(),
+                                    [&](const RouteRecord& r) { return isDesired(o, r.route); });
+    if (wanted) continue;
+    if (auto st = netlink_.removeRoute(o.route); !st) {
+      spdlog::warn("remove route {}: {}", net::toString(o.route), st.error().message);
+    } else {
+      spdlog::info("removed route {}", net::toString(o.route));
+    }
+  }
+  for (auto& r : routes_) {
+    reconcileRoute(r, seen);
+    if (r.status.state != ObjectState::kInstalled) {
+      const SteadyTime due = std::max(r.nextAttempt, clock_.now() + options_.retryMin);
+      if (!retryAt || due < *retryAt) retryAt = due;
+    }
+  }
+}
+
+void Agent::reconcileRoute(RouteRecord& r, const Observed& seen) {
+  const std::string what = "route " + net::toString(r.route);
+  const net::ObservedRoute* mine = nullptr;
+  const net::ObservedRoute* sameMetric = nullptr;
+  std::string shadows;
+  for (const auto& o : seen.routes) {
+    if (!sameSlot(o.route, r.route)) continue;
+    if (o.owned()) {
+      if (isDesired(o, r.route)) mine = &o;
+      continue;
+    }
+    // floe's routes have metric 0: a host route to the same prefix with a higher metric loses
+    // to floe's (it is shadowed); one with metric 0 blocks floe's (a conflict).
+    if (o.metric == 0) {
+      sameMetric = &o;
+    } else {
+      if (!shadows.empty()) shadows += "; ";
+      shadows += "shadows the host's route " + describe(o) + " (floe's metric 0 wins)";
+    }
+  }
+  if (shadows != r.shadows) {
+    if (!shadows.empty()) spdlog::warn("{}: {}", what, shadows);
+    r.shadows = shadows;
+  }
+  if (mine != nullptr) {
+    r.failures = 0;
+    setState(r.status, ObjectState::kInstalled, "", what);
+    return;
+  }
+  if (sameMetric != nullptr) {
+    setState(r.status, ObjectState::kConflict,
+             "a route " + describe(*sameMetric) +
+                 " exists already and is not floe's; it was left alone",
+             what);
+    return;
+  }
+  if (r.status.state == ObjectState::kInstalled) {
+    spdlog::warn("{} vanished from the kernel (installed since {}); putting it back", what,
+                 formatUtc(r.status.since));
+  }
+  if (r.route.device) {
+    const net::Link* link = findLink(seen.links, *r.route.device);
+    if (link == nullptr || !link->up) {
+      setState(r.status, ObjectState::kWaiting,
+               "waiting for interface " + *r.route.device +
+                   (link == nullptr ? " (not present)" : " (down)"),
+               what);
+      return;
+    }
+  }
+  if (clock_.now() < r.nextAttempt) return;
+  if (auto st = netlink_.addRoute(r.route); !st) {
+    const int code = st.error().code;
+    failed(r.failures, r.nextAttempt);
+    if (code == ENETUNREACH || code == ENODEV || code == ENETDOWN) {
+      // The gateway's subnet is on no interface that is up (e.g. eth0 was set down: the
+      // kernel flushed the route and refuses it until the link is back).
+      setState(r.status, ObjectState::kWaiting,
+               "waiting for an interface that is up toward " +
+                   (r.route.gateway ? r.route.gateway->toString() : std::string("the gateway")) +
+                   ": " + st.error().message,
+               what);
+    } else if (code == EEXIST) {
+      setState(r.status, ObjectState::kConflict, st.error().message, what);
+    } else {
+      setState(r.status, ObjectState::kRetrying, st.error().message, what);
+    }
+    return;
+  }
+  r.failures = 0;
+  setState(r.status, ObjectState::kInstalled, "", what);
+}
+
+std::vector<net::Address> Agent::installedAddresses() const {
+  std::vector<net::Address> out;
+  for (const auto& r : addresses_) {
+    if (r.status.state == ObjectState::kInstalled) out.push_back(withLifetime(r.held.address));
+  }
+  return out;
 }
 
 void Agent::withdrawAll() {
@@ -203,14 +480,46 @@ nlohmann::json Agent::status() const {
   j["se_group"] = desired_.group;
   j["ha_state"] = "ACTIVE";  // a group of one SE is always active (DESIGN.md rule 8)
 
+  // A virtual service is only as up as the addresses it needs: a VIP or SNAT IP that the
+  // kernel does not hold makes it DOWN, whatever the proxy says.
+  auto addressProblem = [&](const IpAddress& ip, const char* kind) -> std::string {
+    for (const auto& r : addresses_) {
+      if (r.held.address.prefix.address() != ip) continue;
+      if (r.status.state == ObjectState::kInstalled) return "";
+      return std::string(kind) + " " + ip.toString() + " is not held: " +
+             toString(r.status.state) + ", " + r.status.reason;
+    }
+    return "";
+  };
+
   const auto proxy = dataPlane_.status();
   json vss = json::array();
   for (const auto& vs : proxy.virtual_services) {
     json listeners = json::array();
     for (const auto& l : vs.listeners) listeners.push_back(formatEndpoint(l.ip, l.port));
+    bool up = vs.up;
+    std::string reason = vs.reason;
+    for (const auto& spec : desired_.proxy.virtual_services) {
+      if (spec.name != vs.name) continue;
+      std::vector<IpAddress> vips;
+      for (const auto& l : spec.listeners) {
+        if (std::find(vips.begin(), vips.end(), l.ip) == vips.end()) vips.push_back(l.ip);
+      }
+      std::string problem;
+      for (const auto& ip : vips) {
+        if (problem.empty()) problem = addressProblem(ip, "VIP");
+      }
+      for (const auto& ip : spec.snat_ips) {
+        if (problem.empty()) problem = addressProblem(ip, "SNAT IP");
+      }
+      if (!problem.empty()) {
+        up = false;
+        reason = reason.empty() ? problem : problem + "; " + reason;
+      }
+    }
     vss.push_back({{"name", vs.name},
-                   {"state", vs.up ? "UP" : "DOWN"},
-                   {"reason", vs.reason},
+                   {"state", up ? "UP" : "DOWN"},
+                   {"reason", reason},
                    {"listeners", listeners},
                    {"active_connections", vs.active_connections},
                    {"total_connections", vs.total_connections},
@@ -242,15 +551,21 @@ nlohmann::json Agent::status() const {
                          {"device", a.held.address.device},
                          {"role", toString(a.held.role)},
                          {"owner", a.held.owner},
-                         {"state", a.state}});
+                         {"state", toString(a.status.state)},
+                         {"reason", a.status.reason},
+                         {"since", formatUtc(a.status.since)}});
   }
   j["addresses"] = addresses;
 
   json routes = json::array();
   for (const auto& r : routes_) {
-    json route = {{"prefix", r.route.destination.toString()}, {"state", r.state}};
+    json route = {{"prefix", r.route.destination.toString()},
+                  {"state", toString(r.status.state)},
+                  {"reason", r.status.reason},
+                  {"since", formatUtc(r.status.since)}};
     if (r.route.gateway) route["next_hop"] = r.route.gateway->toString();
     if (r.route.device) route["device"] = *r.route.device;
+    if (!r.shadows.empty()) route["shadows"] = r.shadows;
     routes.push_back(route);
   }
   j["routes"] = routes;

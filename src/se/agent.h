@@ -1,14 +1,20 @@
-// The agent reconciles a DesiredState onto the kernel (through net::Netlink) and the data
-// plane. Idempotent and diff-based: applying the same state twice changes nothing; a new state
-// touches only what differs. It owns only what it added.
+// The agent converges what the kernel holds toward a DesiredState, level-triggered: every pass
+// observes the kernel afresh (one dump each of links, addresses and routes) and acts on the
+// difference; it never trusts its own record of what it did last (STYLE.md "Reconcile against
+// what is observed"). Passes run on every relevant netlink notification, on a periodic timer,
+// after each apply and before each status; an object that fails is retried with backoff.
+// It owns only what it added (floe's tag), and reports per object what the kernel holds now.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "net/netlink.h"
 #include "proxy/engine.h"
 #include "se/desired_state.h"
@@ -35,39 +41,88 @@ class ProxyDataPlane final : public DataPlane {
   proxy::ProxyEngine& engine_;
 };
 
+// Announces an address the SE has just claimed: gratuitous ARP (IPv4, RFC 5227 §3) or
+// unsolicited Neighbor Advertisements (IPv6, RFC 4861 §7.2.6).
 class GarpSender {
  public:
   virtual ~GarpSender() = default;
   virtual Status announce(const std::string& device, const IpAddress& ip) = 0;
 };
 
-class KernelGarpSender final : public GarpSender {
+// Asks the link whether another host already uses an address before the SE claims it:
+// RFC 5227 §2.1.1 ARP probes for IPv4, RFC 4862 §5.4 duplicate address detection (a Neighbor
+// Solicitation from the unspecified address) for IPv6. Asynchronous: `done` runs later on the
+// agent's thread with nullopt (nobody answered) or a description of the holder
+// ("answered by 02:00:00:00:00:07").
+class AddressProber {
  public:
-  Status announce(const std::string& device, const IpAddress& ip) override {
-    return net::sendGratuitousArp(device, ip);
-  }
+  virtual ~AddressProber() = default;
+  using Done = std::function<void(std::optional<std::string> holder)>;
+  virtual void probe(const std::string& device, const IpAddress& ip, Done done) = 0;
+};
+
+// Whoever restarts the lifetimes of the addresses the agent holds (AddressRefresher on the
+// time-critical loop). The agent calls keep() after every pass with what it holds, and before it
+// removes an address with the set that leaves that one out.
+class LifetimeKeeper {
+ public:
+  virtual ~LifetimeKeeper() = default;
+  virtual void keep(std::vector<net::Address> addresses) = 0;  // lifetime_s filled in
+};
+
+// What the agent knows of one object it must hold, as last observed. Names are the status
+// strings ("INSTALLED", ...).
+enum class ObjectState {
+  kInstalled,  // the kernel holds it, tagged as floe's
+  kProbing,    // asking the link whether another host uses the address (RFC 5227 / DAD)
+  kWaiting,    // its interface is missing or down; retried when it appears
+  kConflict,   // someone else holds it (an address or route floe did not add); left alone
+  kRetrying,   // the kernel refused it; retried with backoff
+};
+const char* toString(ObjectState);
+
+struct ObjectStatus {
+  ObjectState state = ObjectState::kRetrying;
+  std::string reason;  // empty when kInstalled
+  WallTime since{};    // when `state` last changed
 };
 
 struct AgentOptions {
-  // Lifetime of the active role's addresses. The agent refreshes them every second, so a
-  // floe-se that dies or hangs stops answering for them after this long (DESIGN.md).
+  // Lifetime of the active role's addresses. The time-critical loop refreshes them every
+  // second (AddressRefresher), so a floe-se that dies or hangs stops answering for them after
+  // this long (DESIGN.md "HA, addresses and ARP").
   std::chrono::seconds addressLifetime{6};
+  // Backoff after the kernel refuses an object: first retry after `retryMin`, doubling up to
+  // `retryMax`.
+  std::chrono::milliseconds retryMin{250};
+  std::chrono::milliseconds retryMax{30'000};
+  // A probe that found another holder is repeated after this long (the holder may go away).
+  std::chrono::milliseconds conflictRetry{30'000};
 };
 
 class Agent {
  public:
-  Agent(net::Netlink& netlink, DataPlane& dataPlane, GarpSender& garp, AgentOptions options = {});
+  // `prober` may be null: addresses are then claimed without asking the link first. After a
+  // probe completes the owner schedules a pass (the prober's callback runs on its thread).
+  Agent(net::Netlink& netlink, DataPlane& dataPlane, GarpSender& garp, LifetimeKeeper& keeper,
+        const Clock& clock, AddressProber* prober = nullptr, AgentOptions options = {});
 
   // Removes what an earlier run of floe left behind (it crashed or was killed): every address
   // and route carrying floe's tag, and floe0. Returns what it removed, for the log.
   Result<std::vector<std::string>> removeLeftovers();
 
-  // Reconciles toward `desired`. Returns problems worth logging (a route that exists already
-  // and is not floe's, a listener that could not bind); what could be applied is applied.
+  // Takes `desired` as the state to converge to: applies its data-plane config, then runs a
+  // pass. Returns problems worth logging (a listener that could not bind); per-object problems
+  // are in status().
   std::vector<std::string> apply(const DesiredState& desired);
 
-  // Re-adds every held address so its lifetime starts again. Call about once a second.
-  void refresh();
+  // One pass: observe the kernel, converge. Returns when the next pass is due for a retry
+  // (nullopt: nothing is waiting on a timer; notifications and the periodic pass cover the rest).
+  std::optional<SteadyTime> reconcile();
+
+  // The addresses the kernel holds for floe now (state INSTALLED), with the lifetime to give
+  // them: what the time-critical loop refreshes.
+  std::vector<net::Address> installedAddresses() const;
 
   // Removes every address and route the agent holds, and floe0 if it created it.
   void withdrawAll();
@@ -75,31 +130,55 @@ class Agent {
   nlohmann::json status() const;
 
  private:
-  struct AddressState {
+  struct AddressRecord {
     HeldAddress held;
-    std::string state = "installed";  // or the error
+    ObjectStatus status;
+    int failures = 0;
+    SteadyTime nextAttempt{};
+    bool probed = false;    // the link said nobody else uses it
+    bool probing = false;   // a probe is under way
+    bool everHeld = false;  // held in this run: claimed again at once if it vanishes
   };
-  struct RouteState {
+  struct RouteRecord {
     net::Route route;
-    bool installed = false;
-    std::string state;  // "installed" or why not
+    ObjectStatus status;
+    int failures = 0;
+    SteadyTime nextAttempt{};
+    std::string shadows;  // a host route to the same prefix this one shadows, or is shadowed by
+  };
+  struct Observed {
+    std::vector<net::Link> links;
+    std::vector<net::ObservedAddress> addresses;
+    std::vector<net::ObservedRoute> routes;
   };
 
-  Status ensureLocalDevice();
-  void reconcileAddresses(const std::vector<HeldAddress>& desired, std::vector<std::string>& problems);
-  void reconcileRoutes(const std::vector<net::Route>& desired, std::vector<std::string>& problems);
+  Result<Observed> observe();
+  bool reconcileLocalDevice(const Observed& seen);  // true: floe0 created or set up
+  void reconcileAddresses(const Observed& seen, std::optional<SteadyTime>& retryAt);
+  void reconcileAddress(AddressRecord& r, const Observed& seen);
+  void reconcileRoutes(const Observed& seen, std::optional<SteadyTime>& retryAt);
+  void reconcileRoute(RouteRecord& r, const Observed& seen);
+  void startProbe(AddressRecord& r);
+  void setState(ObjectStatus& s, ObjectState state, std::string reason, const std::string& what);
+  void failed(int& failures, SteadyTime& nextAttempt);
   net::Address withLifetime(net::Address a) const;
+  bool needsLocalDevice() const;
 
   net::Netlink& netlink_;
   DataPlane& dataPlane_;
   GarpSender& garp_;
+  LifetimeKeeper& keeper_;
+  const Clock& clock_;
+  AddressProber* prober_;
   AgentOptions options_;
 
   DesiredState desired_;
-  std::vector<AddressState> addresses_;
-  std::vector<RouteState> routes_;
+  std::vector<AddressRecord> addresses_;
+  std::vector<RouteRecord> routes_;
   std::vector<std::string> proxyProblems_;
-  bool localDevice_ = false;
+  bool localDevice_ = false;  // floe created floe0 in this run
+  // Bumped by apply(): a probe answer for an older generation's record is dropped.
+  uint64_t generation_ = 0;
 };
 
 }  // namespace floe::se

@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "common/log.h"
 #include "se/host_check.h"
@@ -18,46 +17,15 @@ namespace floe::se {
 
 namespace {
 
-std::string nowUtc() {
-  char buf[32];
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+// The name of the abstract Unix socket one floe-se binds per network namespace. Abstract
+// socket names belong to the network namespace, and the kernel unbinds it when the process
+// dies: a lock that cannot go stale.
+constexpr char kNamespaceLock[] = "floe-se.netns-lock";
 
 }  // namespace
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name) {
   return runDir / (name + ".sock");
-}
-
-Loaded loadDocument(const std::filesystem::path& path, const std::string& engine) {
-  Loaded loaded;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    loaded.errors.push_back(path.string() + ": cannot read: " + std::strerror(errno));
-    return loaded;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string json = text.str();
-  auto decoded = config::decodeDocument(std::string_view(json));
-  loaded.report = decoded.report;
-  if (!decoded.report.ok()) {
-    for (const auto& e : decoded.report.errors) loaded.errors.push_back(e.toString());
-    return loaded;
-  }
-  loaded.document = std::move(decoded.document);
-  auto desired = computeDesiredState(loaded.document, engine);
-  if (!desired) {
-    std::istringstream lines(desired.error().message);
-    for (std::string line; std::getline(lines, line);) loaded.errors.push_back(line);
-    return loaded;
-  }
-  loaded.desired = std::move(desired).value();
-  return loaded;
 }
 
 Status PacedGarpSender::announce(const std::string& device, const IpAddress& ip) {
@@ -68,23 +36,31 @@ Status PacedGarpSender::announce(const std::string& device, const IpAddress& ip)
     timer->async_wait([timer, device, ip](std::error_code ec) {
       if (ec) return;
       if (auto st = net::sendGratuitousArp(device, ip, 1); !st) {
-        spdlog::debug("gratuitous ARP for {} on {}: {}", ip.toString(), device, st.error().message);
+        spdlog::debug("announce {} on {}: {}", ip.toString(), device, st.error().message);
       }
     });
   }
   return {};
 }
 
-Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink)
+Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink,
+                 std::function<std::unique_ptr<net::Netlink>()> makeNetlink,
+                 std::unique_ptr<AddressProber> prober)
     : io_(io),
       options_(std::move(options)),
       netlink_(netlink),
+      makeNetlink_(std::move(makeNetlink)),
+      prober_(std::move(prober)),
       garp_(io),
+      loader_(io),
       signals_(io, SIGHUP, SIGTERM, SIGINT),
-      refreshTimer_(io) {}
+      passTimer_(io),
+      fullPassTimer_(io) {}
 
 Runtime::~Runtime() {
-  if (lockFd_ >= 0) close(lockFd_);
+  critical_.stop();
+  if (lockFd_ >= 0) ::close(lockFd_);
+  if (namespaceLockFd_ >= 0) ::close(namespaceLockFd_);
 }
 
 std::vector<std::string> Runtime::checkHostFor(const Loaded& loaded) {
@@ -92,6 +68,56 @@ std::vector<std::string> Runtime::checkHostFor(const Loaded& loaded) {
   if (!links) return {"read interfaces: " + links.error().message};
   const auto* se = config::findEngine(loaded.document, options_.name);
   return se == nullptr ? std::vector<std::string>{} : checkHost(*se, *links);
+}
+
+Status Runtime::lockNamespace() {
+  // floe tags what it adds per network namespace (address protocol, label, route protocol), so
+  // a second floe-se in the same namespace would take the first one's addresses and routes for
+  // leftovers of a crash and remove them.
+  namespaceLockFd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (namespaceLockFd_ < 0) return makeError(std::string("socket: ") + std::strerror(errno));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, kNamespaceLock, sizeof kNamespaceLock - 1);
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 +
+                                          sizeof kNamespaceLock - 1);
+  if (::bind(namespaceLockFd_, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    const int e = errno;
+    if (e == EADDRINUSE) {
+      return makeError(
+          "another floe-se already runs in this network namespace; floe runs one service "
+          "engine per namespace, because it tells its own addresses and routes from the "
+          "host's by a tag that is the same for every floe-se: stop the other one, or run "
+          "this one in a namespace of its own");
+    }
+    return makeError(std::string("bind the namespace lock: ") + std::strerror(e));
+  }
+  return {};
+}
+
+Status Runtime::lockName() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.runDir, ec);
+  if (ec) {
+    return makeError("run directory " + options_.runDir.string() + " cannot be created: " +
+                     ec.message() + " (set --run-dir or FLOE_RUN_DIR to a writable directory)");
+  }
+  const auto lockPath = options_.runDir / (options_.name + ".lock");
+  lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lockFd_ < 0) {
+    return makeError("run directory " + options_.runDir.string() + " is not usable: cannot " +
+                     "open " + lockPath.string() + ": " + std::strerror(errno) +
+                     " (set --run-dir or FLOE_RUN_DIR to a writable directory)");
+  }
+  if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
+    const int e = errno;
+    if (e == EWOULDBLOCK) {
+      return makeError("another floe-se --name " + options_.name + " is running (lock " +
+                       lockPath.string() + " held); not starting");
+    }
+    return makeError("lock " + lockPath.string() + ": " + std::strerror(e));
+  }
+  return {};
 }
 
 int Runtime::start() {
@@ -110,22 +136,25 @@ int Runtime::start() {
     return kExitHostMismatch;
   }
 
-  // 2. One floe-se per name: a second one would remove the first one's addresses.
-  std::error_code ec;
-  std::filesystem::create_directories(options_.runDir, ec);
-  const auto lockPath = options_.runDir / (options_.name + ".lock");
-  lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lockFd_ < 0 || flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
-    spdlog::error("another floe-se --name {} is running (lock {} held); not starting",
-                  options_.name, lockPath.string());
-    return kExitFailure;
+  // 2. One floe-se per name (control socket, lock) and one per network namespace.
+  for (auto st : {lockName(), lockNamespace()}) {
+    if (!st) {
+      spdlog::error("{}", st.error().message);
+      std::fprintf(stderr, "floe-se: %s\n", st.error().message.c_str());
+      return kExitFailure;
+    }
   }
 
-  // 3. The data plane and the agent; then leftovers of an earlier run that did not exit
-  //    cleanly (killed, crashed): floe's own tagged addresses and routes, nothing else.
+  // 3. The time-critical loop with its own netlink socket, the data plane and the agent; then
+  //    leftovers of an earlier run that did not exit cleanly (killed, crashed): floe's own
+  //    tagged addresses and routes, nothing else.
+  refresher_ = std::make_unique<AddressRefresher>(critical_.io(), makeNetlink_());
+  critical_.start();
+  refresher_->start();
   engine_ = std::make_unique<proxy::ProxyEngine>(io_, options_.tuning);
   dataPlane_ = std::make_unique<ProxyDataPlane>(*engine_);
-  agent_ = std::make_unique<Agent>(netlink_, *dataPlane_, garp_);
+  agent_ = std::make_unique<Agent>(netlink_, *dataPlane_, garp_, *refresher_, clock_,
+                                   prober_.get(), options_.agent);
   auto removed = agent_->removeLeftovers();
   if (!removed) {
     spdlog::error("removing leftovers of an earlier run: {}", removed.error().message);
@@ -133,24 +162,21 @@ int Runtime::start() {
   }
   for (const auto& r : *removed) spdlog::info("removed leftover {}", r);
 
-  // 4. Apply.
-  notices_.clear();
-  for (const auto& n : loaded.report.notices) notices_.push_back(n.toString());
-  for (const auto& n : loaded.desired->notices) {
-    spdlog::warn("{}", n);
-    notices_.push_back(n);
+  // 4. Notifications before the first pass, so no change between the two is missed.
+  auto events = net::RtnlEvents::open();
+  if (!events) {
+    spdlog::error("{}", events.error().message);
+    return kExitFailure;
   }
-  for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
-  generation_ = 1;
-  loadedAt_ = nowUtc();
-  lastReload_ = {{"ok", true}, {"at", loadedAt_}, {"errors", nlohmann::json::array()}};
-  spdlog::info("serviceengine {} (group {}) active: {} virtual service(s), {} address(es), {} "
-               "route(s)",
-               options_.name, loaded.desired->group,
-               loaded.desired->proxy.virtual_services.size(), loaded.desired->addresses.size(),
-               loaded.desired->routes.size());
+  events_ = std::move(*events);
+  eventsFd_ = std::make_unique<asio::posix::stream_descriptor>(io_, events_->fd());
+  watchNetlink();
 
-  // 5. Serve.
+  // 5. Apply.
+  applyLoaded(std::move(loaded));
+  spdlog::info("serviceengine {} active", options_.name);
+
+  // 6. Serve.
   control_ = std::make_unique<ControlServer>(
       io_, socketPath(options_.runDir, options_.name),
       [this](const std::string& command) { return handleCommand(command); });
@@ -160,7 +186,7 @@ int Runtime::start() {
     return kExitFailure;
   }
   waitSignals();
-  armRefresh();
+  armFullPass();
   return kExitOk;
 }
 
@@ -177,60 +203,137 @@ void Runtime::waitSignals() {
   });
 }
 
-void Runtime::armRefresh() {
-  refreshTimer_.expires_after(std::chrono::seconds(1));
-  refreshTimer_.async_wait([this](std::error_code ec) {
+void Runtime::watchNetlink() {
+  eventsFd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](std::error_code ec) {
     if (ec || stopping_) return;
-    agent_->refresh();
-    armRefresh();
+    const auto drained = events_->drain();
+    if (drained.overrun) spdlog::info("netlink notifications overran; doing a full pass");
+    // A short delay gathers a burst (a link going down takes its routes and addresses along).
+    if (drained.relevant) schedulePass(std::chrono::milliseconds(20));
+    watchNetlink();
+  });
+}
+
+void Runtime::schedulePass(std::chrono::milliseconds delay) {
+  if (stopping_) return;
+  const SteadyTime due = clock_.now() + delay;
+  if (passDue_ && *passDue_ <= due) return;
+  passDue_ = due;
+  passTimer_.expires_at(due);
+  passTimer_.async_wait([this](std::error_code ec) {
+    if (ec || stopping_) return;
+    runPass();
+  });
+}
+
+void Runtime::runPass() {
+  passDue_.reset();
+  ++passes_;
+  if (auto retryAt = agent_->reconcile()) {
+    const auto now = clock_.now();
+    schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
+        *retryAt > now ? *retryAt - now : SteadyTime::duration::zero()));
+  }
+}
+
+void Runtime::armFullPass() {
+  fullPassTimer_.expires_after(options_.fullPassInterval);
+  fullPassTimer_.async_wait([this](std::error_code ec) {
+    if (ec || stopping_) return;
+    runPass();
+    armFullPass();
   });
 }
 
 void Runtime::reload() {
   spdlog::info("SIGHUP: re-reading {}", options_.configPath.string());
-  auto loaded = loadDocument(options_.configPath, options_.name);
-  std::vector<std::string> errors = loaded.errors;
-  if (errors.empty()) errors = checkHostFor(loaded);
-  if (!errors.empty()) {
-    spdlog::error("{}: refused, {} error(s); still running generation {}",
-                  options_.configPath.string(), errors.size(), generation_);
-    for (const auto& e : errors) spdlog::error("  {}", e);
-    lastReload_ = {{"ok", false}, {"at", nowUtc()}, {"errors", errors}};
-    return;
+  const bool started =
+      loader_.load(options_.configPath, options_.name, [this](Loaded loaded) {
+        if (stopping_) return;
+        std::vector<std::string> errors = loaded.errors;
+        if (errors.empty()) errors = checkHostFor(loaded);
+        if (!errors.empty()) {
+          spdlog::error("{}: refused, {} error(s); still running generation {}",
+                        options_.configPath.string(), errors.size(), generation_);
+          for (const auto& e : errors) spdlog::error("  {}", e);
+          lastReload_ = {{"ok", false}, {"at", formatUtc(clock_.wallNow())}, {"errors", errors}};
+        } else {
+          applyLoaded(std::move(loaded));
+        }
+        if (reloadAgain_) {
+          reloadAgain_ = false;
+          reload();
+        }
+      });
+  if (!started) {
+    // The file may have changed again since the load under way began: read it once more.
+    spdlog::info("a reload is under way; reading {} again when it completes",
+                 options_.configPath.string());
+    reloadAgain_ = true;
   }
+}
+
+void Runtime::applyLoaded(Loaded loaded) {
   notices_.clear();
   for (const auto& n : loaded.report.notices) {
-    spdlog::warn("{}", n.toString());
+    if (generation_ > 0) spdlog::warn("{}", n.toString());
     notices_.push_back(n.toString());
   }
-  for (const auto& n : loaded.desired->notices) notices_.push_back(n);
+  for (const auto& n : loaded.desired->notices) {
+    spdlog::warn("{}", n);
+    notices_.push_back(n);
+  }
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
   ++generation_;
-  loadedAt_ = nowUtc();
+  loadedAt_ = formatUtc(clock_.wallNow());
   lastReload_ = {{"ok", true}, {"at", loadedAt_}, {"errors", nlohmann::json::array()}};
-  spdlog::info("applied generation {}", generation_);
+  spdlog::info("applied generation {}: {} virtual service(s), {} address(es), {} route(s)",
+               generation_, loaded.desired->proxy.virtual_services.size(),
+               loaded.desired->addresses.size(), loaded.desired->routes.size());
+  schedulePass(std::chrono::milliseconds(0));
 }
 
 void Runtime::shutdown() {
   if (stopping_) return;
   stopping_ = true;
-  refreshTimer_.cancel();
+  passTimer_.cancel();
+  fullPassTimer_.cancel();
   signals_.cancel();
+  if (eventsFd_) {
+    eventsFd_->release();  // events_ owns the fd
+    eventsFd_.reset();
+  }
   if (control_) control_->stop();
-  if (agent_) agent_->withdrawAll();
+  if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
+  if (refresher_) refresher_->stop();
+  critical_.stop();
   engine_.reset();  // closes listeners and connections, joins workers
   io_.stop();
 }
 
 nlohmann::json Runtime::handleCommand(const std::string& command) {
   if (command == "status") {
+    // What the kernel holds now, not what the last pass saw.
+    runPass();
     auto j = agent_->status();
     j["config"] = {{"file", options_.configPath.string()},
                    {"generation", generation_},
                    {"loaded_at", loadedAt_},
-                   {"last_reload", lastReload_}};
+                   {"last_reload", lastReload_},
+                   {"reload_in_progress", loader_.busy()}};
     j["notices"] = notices_;
     j["pid"] = ::getpid();
+    const auto r = refresher_->stats();
+    j["address_refresh"] = {
+        {"lifetime_s", options_.agent.addressLifetime.count()},
+        {"passes", r.passes},
+        {"refreshed", r.refreshed},
+        {"not_held", r.notHeld},
+        {"errors", r.errors},
+        {"last_pass", r.lastPassUnixMs == 0
+                          ? std::string()
+                          : formatUtc(WallTime(std::chrono::milliseconds(r.lastPassUnixMs)))}};
+    j["agent"] = {{"passes", passes_}};
     return j;
   }
   if (command == "switchover") {

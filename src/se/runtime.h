@@ -1,7 +1,13 @@
 // A standalone floe-se: loads and validates its config document, refuses to run on an invalid
 // one or on a host that does not match its data_vnics, applies it through the agent, reloads
-// on SIGHUP, refreshes its addresses' lifetimes, serves the control socket and withdraws
-// everything it holds on SIGTERM/SIGINT.
+// on SIGHUP, serves the control socket and withdraws everything it holds on SIGTERM/SIGINT.
+//
+// Threads (DESIGN.md "Threads"):
+//  - the control loop (the io_context passed in): agent passes, netlink notifications, health
+//    monitors, status, applying a loaded document;
+//  - the time-critical loop (CriticalLoop): address-lifetime refresh only, short bounded work;
+//  - the document loader: reading, parsing and validating a document on SIGHUP;
+//  - the data-plane workers (proxy::ProxyEngine).
 #pragma once
 
 #include <chrono>
@@ -11,14 +17,20 @@
 #include <string>
 
 #include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "common/clock.h"
 #include "config/document.h"
 #include "net/netlink.h"
+#include "net/rtnl_events.h"
 #include "proxy/engine.h"
+#include "se/address_refresher.h"
 #include "se/agent.h"
 #include "se/control_server.h"
+#include "se/critical_loop.h"
+#include "se/document_loader.h"
 
 namespace floe::se {
 
@@ -33,22 +45,15 @@ struct RuntimeOptions {
   std::filesystem::path configPath;
   std::filesystem::path runDir = "/run/floe";
   proxy::Tuning tuning;
+  AgentOptions agent;
+  // A full agent pass runs at least this often, notifications or not.
+  std::chrono::milliseconds fullPassInterval{2000};
 };
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name);
 
-// Reads and decodes a config document file and computes this SE's desired state. On failure
-// `errors` holds every "path: reason" line.
-struct Loaded {
-  config::Document document;
-  std::optional<DesiredState> desired;
-  config::Report report;
-  std::vector<std::string> errors;
-};
-Loaded loadDocument(const std::filesystem::path& path, const std::string& engine);
-
 // Sends the first announcement at once and paces the rest on the control loop, so a takeover
-// of many on-link addresses never stalls the loop (which refreshes the address lifetimes).
+// of many on-link addresses never stalls the loop.
 class PacedGarpSender final : public GarpSender {
  public:
   explicit PacedGarpSender(asio::io_context& io) : io_(io) {}
@@ -61,7 +66,11 @@ class PacedGarpSender final : public GarpSender {
 
 class Runtime {
  public:
-  Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink);
+  // `netlink` is the control loop's; `makeNetlink` makes the time-critical loop's own (its
+  // requests must time out far below the address lifetime).
+  Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& netlink,
+          std::function<std::unique_ptr<net::Netlink>()> makeNetlink,
+          std::unique_ptr<AddressProber> prober = nullptr);
   ~Runtime();
 
   // Everything up to serving. Returns an exit code when it must not run (kExitOk: running).
@@ -69,30 +78,49 @@ class Runtime {
 
  private:
   void reload();
+  void applyLoaded(Loaded loaded);
   void shutdown();
-  void armRefresh();
   void waitSignals();
+  void watchNetlink();
+  void schedulePass(std::chrono::milliseconds delay);
+  void runPass();
+  void armFullPass();
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
+  Status lockNamespace();
+  Status lockName();
 
   asio::io_context& io_;
   RuntimeOptions options_;
   net::Netlink& netlink_;
+  std::function<std::unique_ptr<net::Netlink>()> makeNetlink_;
+  std::unique_ptr<AddressProber> prober_;
+  SystemClock clock_;
   int lockFd_ = -1;
+  int namespaceLockFd_ = -1;
+  CriticalLoop critical_;
+  std::unique_ptr<AddressRefresher> refresher_;
   std::unique_ptr<proxy::ProxyEngine> engine_;
   std::unique_ptr<ProxyDataPlane> dataPlane_;
   PacedGarpSender garp_;
   std::unique_ptr<Agent> agent_;
   std::unique_ptr<ControlServer> control_;
+  DocumentLoader loader_;
+  std::unique_ptr<net::RtnlEvents> events_;
+  std::unique_ptr<asio::posix::stream_descriptor> eventsFd_;
   asio::signal_set signals_;
-  asio::steady_timer refreshTimer_;
+  asio::steady_timer passTimer_;      // the next agent pass (notification or retry)
+  asio::steady_timer fullPassTimer_;  // the periodic full pass
+  std::optional<SteadyTime> passDue_;
   bool stopping_ = false;
+  bool reloadAgain_ = false;  // SIGHUP while a load was under way
 
   // What is running, for status.
   uint64_t generation_ = 0;
   std::string loadedAt_;
   nlohmann::json lastReload_;
   std::vector<std::string> notices_;
+  uint64_t passes_ = 0;
 };
 
 }  // namespace floe::se

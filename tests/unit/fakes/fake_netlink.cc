@@ -47,8 +47,25 @@ void FakeNetlink::addForeignAddress(const std::string& device, const Prefix& pre
   addresses_.push_back(FakeAddress{Address{device, prefix, 0}, false});
 }
 
-void FakeNetlink::addForeignRoute(const Route& route) {
-  routes_.push_back(FakeRoute{route, false});
+void FakeNetlink::addForeignRoute(const Route& route, uint32_t metric) {
+  routes_.push_back(FakeRoute{route, false, metric});
+}
+
+void FakeNetlink::removeLinkBehindBack(const std::string& name) {
+  links_.erase(name);
+  std::erase_if(addresses_, [&](const FakeAddress& a) { return a.address.device == name; });
+  std::erase_if(routes_, [&](const FakeRoute& r) { return r.route.device == name; });
+}
+
+void FakeNetlink::setLinkDownAndFlush(const std::string& name) {
+  setLinkUp(name, false);
+  // The kernel flushes every route through a device that goes down; gateway routes added
+  // without a device are on the device of their gateway's subnet: in these tests, any.
+  std::erase_if(routes_, [&](const FakeRoute& r) { return !r.route.device || r.route.device == name; });
+}
+
+void FakeNetlink::removeAddressBehindBack(const std::string& device, const Prefix& prefix) {
+  if (auto it = findAddress(device, prefix, true); it != addresses_.end()) addresses_.erase(it);
 }
 
 void FakeNetlink::failNext(const std::string& callPrefix, Error error, int times) {
@@ -78,7 +95,7 @@ std::vector<std::string> FakeNetlink::callsOf(std::string_view method) const {
   return out;
 }
 
-std::vector<Address> FakeNetlink::addresses() const {
+std::vector<Address> FakeNetlink::floeAddresses() const {
   std::vector<Address> out;
   for (const auto& a : addresses_) {
     if (a.floe) out.push_back(a.address);
@@ -86,7 +103,7 @@ std::vector<Address> FakeNetlink::addresses() const {
   return out;
 }
 
-std::vector<Route> FakeNetlink::routes() const {
+std::vector<Route> FakeNetlink::floeRoutes() const {
   std::vector<Route> out;
   for (const auto& r : routes_) {
     if (r.floe) out.push_back(r.route);
@@ -201,7 +218,44 @@ Status FakeNetlink::removeAddress(const Address& a) {
 
 Result<std::vector<Address>> FakeNetlink::ownedAddresses() {
   if (auto e = record("ownedAddresses")) return *e;
-  return addresses();
+  return floeAddresses();
+}
+
+Result<std::vector<ObservedAddress>> FakeNetlink::addresses() {
+  if (auto e = record("addresses")) return *e;
+  std::vector<ObservedAddress> out;
+  for (const auto& a : addresses_) {
+    if (links_.count(a.address.device) == 0) continue;
+    out.push_back(ObservedAddress{a.address, a.floe, false, false});
+  }
+  return out;
+}
+
+Status FakeNetlink::refreshAddress(const Address& a) {
+  if (auto e = record("refreshAddress " + a.device + " " + a.prefix.toString() +
+                      " lifetime=" + std::to_string(a.lifetime_s))) {
+    return *e;
+  }
+  if (links_.count(a.device) == 0) {
+    return makeError("refresh address " + toString(a) + ": no device " + a.device, ENODEV);
+  }
+  // As the kernel's NLM_F_REPLACE: updates whatever is there, or creates it (tagged).
+  auto it = findAddress(a.device, a.prefix, false);
+  if (it == addresses_.end()) {
+    addresses_.push_back(FakeAddress{a, true});
+  } else {
+    it->address.lifetime_s = a.lifetime_s;
+  }
+  return {};
+}
+
+Result<std::vector<ObservedRoute>> FakeNetlink::routes() {
+  if (auto e = record("routes")) return *e;
+  std::vector<ObservedRoute> out;
+  for (const auto& r : routes_) {
+    out.push_back(ObservedRoute{r.route, r.floe ? kRouteProtocol : uint8_t{3}, r.metric});
+  }
+  return out;
 }
 
 Status FakeNetlink::addRoute(const Route& r) {
@@ -213,7 +267,8 @@ Status FakeNetlink::addRoute(const Route& r) {
     return makeError(what + ": no device " + *r.device, ENODEV);
   }
   for (const auto& held : routes_) {
-    if (!sameSlot(held.route, r)) continue;
+    // floe adds with metric 0: a route to the same prefix with another metric is another slot.
+    if (!sameSlot(held.route, r) || held.metric != 0) continue;
     if (!held.floe) {
       return makeError(what + ": route " + r.destination.toString() +
                            " exists already and is not floe's; not replaced",
@@ -239,7 +294,7 @@ Status FakeNetlink::removeRoute(const Route& r) {
 
 Result<std::vector<Route>> FakeNetlink::ownedRoutes() {
   if (auto e = record("ownedRoutes")) return *e;
-  return routes();
+  return floeRoutes();
 }
 
 }  // namespace floe::net

@@ -11,7 +11,8 @@
 // Call lines: "links", "ensureLocalDevice floe0", "deleteLink floe0",
 // "addAddress eth0 10.10.1.100/32 lifetime=6", "removeAddress eth0 10.10.1.100/32",
 // "ownedAddresses", "addRoute 0.0.0.0/0 via 10.10.1.1[ dev eth0][ table 100]",
-// "removeRoute <same form>", "ownedRoutes".
+// "removeRoute <same form>", "ownedRoutes", "addresses", "routes",
+// "refreshAddress eth0 10.10.1.100/32 lifetime=6".
 #pragma once
 
 #include <map>
@@ -34,7 +35,13 @@ class FakeNetlink final : public Netlink {
   void setLinkUp(const std::string& name, bool up);
   // Someone else's address or route: never in owned*(), never removed by remove*().
   void addForeignAddress(const std::string& device, const Prefix& prefix);
-  void addForeignRoute(const Route& route);
+  void addForeignRoute(const Route& route, uint32_t metric = 0);
+  // What the host (or an administrator) does behind floe's back, as the kernel would:
+  // `ip link del` (its addresses and routes go with it), `ip link set down` (routes through it
+  // are flushed; addresses stay), `ip addr del` of anyone's address.
+  void removeLinkBehindBack(const std::string& name);
+  void setLinkDownAndFlush(const std::string& name);
+  void removeAddressBehindBack(const std::string& device, const Prefix& prefix);
 
   // --- failures ---
   // The next `times` calls whose line starts with `callPrefix` ("addRoute", "addAddress eth0")
@@ -48,8 +55,8 @@ class FakeNetlink final : public Netlink {
   // The calls of one method: callsOf("addAddress").
   std::vector<std::string> callsOf(std::string_view method) const;
   void clearCalls() { calls_.clear(); }
-  std::vector<Address> addresses() const;  // floe's, as ownedAddresses() would say
-  std::vector<Route> routes() const;       // floe's, as ownedRoutes() would say
+  std::vector<Address> floeAddresses() const;  // floe's, as ownedAddresses() would say
+  std::vector<Route> floeRoutes() const;       // floe's, as ownedRoutes() would say
   std::vector<Route> foreignRoutes() const;
   std::optional<Link> link(const std::string& name) const;
   // What a dead floe-se leaves: its addresses with a lifetime run out, the rest stays.
@@ -65,6 +72,9 @@ class FakeNetlink final : public Netlink {
   Status addRoute(const Route& r) override;
   Status removeRoute(const Route& r) override;
   Result<std::vector<Route>> ownedRoutes() override;
+  Result<std::vector<ObservedAddress>> addresses() override;   // call line "addresses"
+  Status refreshAddress(const Address& a) override;  // "refreshAddress eth0 10.10.1.100/32 lifetime=6"
+  Result<std::vector<ObservedRoute>> routes() override;  // call line "routes"
 
  private:
   struct FakeLink {
@@ -80,6 +90,7 @@ class FakeNetlink final : public Netlink {
   struct FakeRoute {
     Route route;
     bool floe = false;
+    uint32_t metric = 0;
   };
   struct Failure {
     std::string prefix;

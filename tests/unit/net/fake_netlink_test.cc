@@ -52,7 +52,7 @@ TEST(FakeNetlink, RefreshUpdatesLifetimeInPlace) {
   nl.addLink("eth0");
   ASSERT_TRUE(nl.addAddress(Address{"eth0", prefix("10.10.1.100/32"), 6}));
   ASSERT_TRUE(nl.addAddress(Address{"eth0", prefix("10.10.1.100/32"), 30}));
-  EXPECT_THAT(nl.addresses(), ElementsAre(Address{"eth0", prefix("10.10.1.100/32"), 30}));
+  EXPECT_THAT(nl.floeAddresses(), ElementsAre(Address{"eth0", prefix("10.10.1.100/32"), 30}));
 }
 
 TEST(FakeNetlink, RouteOverForeignRouteFailsWithEexist) {
@@ -101,7 +101,7 @@ TEST(FakeNetlink, LocalDeviceAndDeleteLink) {
   EXPECT_TRUE(nl.link(kLocalDevice)->up);
   ASSERT_TRUE(nl.deleteLink(kLocalDevice));
   EXPECT_FALSE(nl.link(kLocalDevice));
-  EXPECT_THAT(nl.addresses(), IsEmpty());    // gone with the device
+  EXPECT_THAT(nl.floeAddresses(), IsEmpty());    // gone with the device
   EXPECT_TRUE(nl.deleteLink(kLocalDevice));  // absent: ok
 
   nl.addLink("floe0-taken", {}, true, "veth");
@@ -115,7 +115,7 @@ TEST(FakeNetlink, ExpireAddressesDropsOnlyThoseWithLifetime) {
   ASSERT_TRUE(nl.addAddress(Address{"eth0", prefix("10.10.1.100/32"), 6}));
   ASSERT_TRUE(nl.addAddress(Address{"eth0", prefix("10.10.1.101/32"), 0}));
   nl.expireAddresses();
-  EXPECT_THAT(nl.addresses(), ElementsAre(Address{"eth0", prefix("10.10.1.101/32"), 0}));
+  EXPECT_THAT(nl.floeAddresses(), ElementsAre(Address{"eth0", prefix("10.10.1.101/32"), 0}));
   EXPECT_EQ(nl.link("eth0")->addresses.size(), 2u);
 }
 
