@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "net/netlink.h"
+#include "se/kernel_prober.h"
 #include "se/runtime.h"
 
 namespace {
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
   // The time-critical loop's netlink socket: its requests time out far below the 6 s address
   // lifetime, so one lost answer never costs an address.
   auto criticalNetlink = [] { return floe::net::makeKernelNetlink(std::chrono::milliseconds(500)); };
-  floe::se::Runtime runtime(io, options, *netlink, criticalNetlink);
+  floe::se::Runtime runtime(io, options, *netlink, criticalNetlink,
+                            std::make_unique<floe::se::KernelProber>(io));
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
   io.run();
   spdlog::info("stopped");

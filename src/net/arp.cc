@@ -105,4 +105,10 @@ std::vector<uint8_t> encodeGratuitousArp(const MacAddress& mac, const IpAddress&
   return encodeArpFrame(gratuitousArp(mac, ip));
 }
 
+ArpFrame arpProbe(const MacAddress& mac, const IpAddress& ip) {
+  ArpFrame f = gratuitousArp(mac, ip);
+  f.senderIp = IpAddress::fromV4(0);
+  return f;
+}
+
 }  // namespace floe::net

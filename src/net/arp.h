@@ -43,4 +43,9 @@ Result<ArpFrame> decodeArpFrame(std::span<const uint8_t> frame);
 ArpFrame gratuitousArp(const MacAddress& mac, const IpAddress& ip);
 std::vector<uint8_t> encodeGratuitousArp(const MacAddress& mac, const IpAddress& ip);
 
+// RFC 5227 §2.1.1 ARP Probe: a broadcast ARP request for `ip` with sender IP 0.0.0.0 (so no
+// neighbour caches anything), sender MAC `mac`, target MAC zero. A host that holds `ip` answers
+// it with a reply.
+ArpFrame arpProbe(const MacAddress& mac, const IpAddress& ip);
+
 }  // namespace floe::net

@@ -22,6 +22,23 @@ namespace {
 // dies: a lock that cannot go stale.
 constexpr char kNamespaceLock[] = "floe-se.netns-lock";
 
+// Runs a pass as soon as a probe has its answer (claim the address, or report the conflict).
+class PassAfterProbe final : public AddressProber {
+ public:
+  PassAfterProbe(AddressProber& inner, std::function<void()> pass)
+      : inner_(inner), pass_(std::move(pass)) {}
+  void probe(const std::string& device, const IpAddress& ip, Done done) override {
+    inner_.probe(device, ip, [done = std::move(done), pass = pass_](auto holder) {
+      done(std::move(holder));
+      pass();
+    });
+  }
+
+ private:
+  AddressProber& inner_;
+  std::function<void()> pass_;
+};
+
 }  // namespace
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name) {
@@ -153,6 +170,11 @@ int Runtime::start() {
   refresher_->start();
   engine_ = std::make_unique<proxy::ProxyEngine>(io_, options_.tuning);
   dataPlane_ = std::make_unique<ProxyDataPlane>(*engine_);
+  if (prober_) {
+    prober_ = std::make_unique<PassAfterProbe>(
+        *(innerProber_ = std::move(prober_)),
+        [this] { schedulePass(std::chrono::milliseconds(0)); });
+  }
   agent_ = std::make_unique<Agent>(netlink_, *dataPlane_, garp_, *refresher_, clock_,
                                    prober_.get(), options_.agent);
   auto removed = agent_->removeLeftovers();

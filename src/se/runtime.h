@@ -94,7 +94,8 @@ class Runtime {
   RuntimeOptions options_;
   net::Netlink& netlink_;
   std::function<std::unique_ptr<net::Netlink>()> makeNetlink_;
-  std::unique_ptr<AddressProber> prober_;
+  std::unique_ptr<AddressProber> innerProber_;
+  std::unique_ptr<AddressProber> prober_;  // innerProber_, then a pass
   SystemClock clock_;
   int lockFd_ = -1;
   int namespaceLockFd_ = -1;

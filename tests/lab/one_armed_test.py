@@ -62,11 +62,15 @@ class LabTestCase(unittest.TestCase):
     @classmethod
     def wait_ready(cls, se: FloeSe | None = None) -> dict:
         se = se or cls.se
+        # Ready: vs1 and both servers UP, and every address installed (the floating IP is
+        # claimed only after the link said nobody else uses it, ~0.7 s).
         ok = wait_until(lambda: (lambda s: s if vs_state(s, "vs1") == "UP" and
-                                 set(server_states(s, "web").values()) == {"UP"} else None)(
-                                     se.status()), READY_TIMEOUT, 0.2)
+                                 set(server_states(s, "web").values()) == {"UP"} and
+                                 {a["state"] for a in s["addresses"]} == {"INSTALLED"}
+                                 else None)(se.status()), READY_TIMEOUT, 0.2)
         if not ok:
-            raise LabError(f"vs1 and both servers not UP within {READY_TIMEOUT}s; last status: "
+            raise LabError(f"vs1, both servers and every address not UP/INSTALLED within "
+                           f"{READY_TIMEOUT}s; last status: "
                            f"{_safe_status(se)}\n{se.log()}")
         return ok
 

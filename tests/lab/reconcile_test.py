@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from lab import (FloeSe, FloeSeError, find_named, http_get, ip_json, ns_exec, run,
+from lab import (FloeSe, FloeSeError, find_named, http_get, ip_json, link_mac, ns_exec, run,
                  require_environment, vs_state, wait_until)
 from one_armed_test import FLOATING, SNAT, URL, VIP, LabTestCase
 
@@ -203,6 +203,31 @@ class SlowReloadTest(LabTestCase):
         self.assertGreaterEqual(min(lifetimes), 4, lifetimes)
         applied = wait_until(lambda: self.se.status()["config"]["generation"] == 2, 5, 0.1)
         self.assertTrue(applied, self.se.log())
+
+
+class AddressConflictTest(LabTestCase):
+    """An address another host already uses on the link is not claimed: floe probes first
+    (RFC 5227 ARP probe), reports the conflict with the holder's MAC, and announces nothing,
+    so the holder keeps its traffic."""
+
+    start_se = False
+
+    def test_floating_ip_in_use_by_a_neighbour_is_refused(self):
+        se2 = self.lab.ns("se2")
+        ns_exec(se2, "ip", "addr", "add", f"{FLOATING}/24", "dev", "eth0")
+        holder = link_mac(se2, "eth0")
+        se = FloeSe(self.lab, self.config)
+        self.addCleanup(se.terminate_quietly)
+        se.start()
+        conflict = wait_until(lambda: (lambda a: a if a and a["state"] == "CONFLICT" else None)(
+            entry(se.status(), "addresses", "address", f"{FLOATING}/32")), 5, 0.1)
+        self.assertTrue(conflict, se.status())
+        self.assertIn(holder, conflict["reason"])
+        self.assertNotIn(f"{FLOATING}/32", addresses_on(self.lab.se1, "eth0"))
+        # The router still reaches the neighbour: nothing was announced over it.
+        ns_exec(self.lab.router, "ping", "-c1", "-W1", FLOATING, check=False)
+        neigh = ip_json(self.lab.router, "neigh", "show", FLOATING)
+        self.assertEqual([n.get("lladdr") for n in neigh], [holder], neigh)
 
 
 if __name__ == "__main__":

@@ -82,3 +82,19 @@ TEST(Arp, RejectsArpForOtherProtocolAddressLength) {
 
 }  // namespace
 }  // namespace floe::net
+
+namespace floe::net {
+namespace {
+
+TEST(Arp, ProbeHasZeroSenderIpAndAsksForTheAddress) {
+  const MacAddress mac = {0x02, 0x42, 0xac, 0x11, 0x00, 0x02};
+  const auto bytes = encodeArpFrame(arpProbe(mac, *IpAddress::parse("10.10.1.100")));
+  ASSERT_EQ(bytes.size(), kArpFrameSize);
+  const std::vector<uint8_t> senderIp(bytes.begin() + 28, bytes.begin() + 32);
+  const std::vector<uint8_t> targetIp(bytes.begin() + 38, bytes.begin() + 42);
+  EXPECT_EQ(senderIp, (std::vector<uint8_t>{0, 0, 0, 0}));  // RFC 5227 §2.1.1
+  EXPECT_EQ(targetIp, (std::vector<uint8_t>{10, 10, 1, 100}));
+}
+
+}  // namespace
+}  // namespace floe::net
