@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libnl-3-dev libnl-route-3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

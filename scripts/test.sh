@@ -2,9 +2,12 @@
 # The whole test suite on a fresh Debian 12 machine, as root: installs what is needed, then
 #   1. builds the fuzz targets (clang-14, libFuzzer) and runs each for a short smoke run,
 #   2. builds with ASan+UBSan and runs the unit tests,
-#   3. builds the dev preset, runs clang-tidy on src/ and apps/ (.clang-tidy: warnings are
+#   3. builds the proxy and SE unit tests with ThreadSanitizer and runs them,
+#   4. builds the dev preset, runs clang-tidy on src/ and apps/ (.clang-tidy: warnings are
 #      errors), then every test: unit and lab (network namespaces, real nginx servers,
 #      floe-se carrying traffic). ctest's summary closes the output.
+# Compiles go through ccache (kept in ~/.cache/ccache across runs on the same machine); the
+# cache is keyed on paths relative to the tree, so fresh clones in other folders hit it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,9 @@ fi
 ./scripts/install-deps.sh
 
 jobs=$(nproc)
+export FLOE_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+ccache --zero-stats >/dev/null
 fuzz_seconds=${FLOE_FUZZ_SECONDS:-20}
 
 section() { printf '\n== %s\n' "$*"; }
@@ -48,6 +54,14 @@ cmake --build --preset asan -j "$jobs"
 section "test: asan (unit tests)"
 ctest --preset asan -j "$jobs"
 
+section "build: tsan (proxy and SE unit tests)"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs" --target floe_proxy_tests floe_se_tests
+section "test: tsan (proxy and SE unit tests)"
+for t in build/tsan/tests/unit/proxy/floe_proxy_tests build/tsan/tests/unit/se/floe_se_tests; do
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$t" --gtest_brief=1
+done
+
 section "build: dev"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
@@ -58,5 +72,6 @@ run-clang-tidy-14 -p build/dev -quiet -j "$jobs" "$PWD/(src|apps)/" >build/dev/c
   exit 1
 }
 echo "clang-tidy: clean"
+echo "ccache: $(ccache --show-stats 2>/dev/null | grep -E 'Hits|hit rate' | head -1 | tr -s ' ')"
 section "test: dev (unit + lab)"
-ctest --preset dev
+ctest --preset dev -j "$jobs"

@@ -114,7 +114,7 @@ DocumentLoader::~DocumentLoader() {
     busy = shared_->busy;
   }
   if (busy) {
-    spdlog::warn("a config load is still blocked (in open()); leaving it behind");
+    spdlog::warn("a config load does not finish (blocked where it cannot be cancelled, e.g. in open() of a FIFO); leaving it behind");
     thread_.detach();  // it closes the eventfd when it ends
     return;
   }
