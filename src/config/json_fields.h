@@ -65,6 +65,9 @@ class Decoder {
     if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
     auto s = text(v, path, "\"1\"");
     if (s && s->empty()) return fail(path, "must not be empty; give an id such as \"1\"");
+    if (s) {
+      if (auto bad = checkControlCharacters(*s)) return fail(path, *bad);
+    }
     return s;
   }
 
