@@ -41,6 +41,7 @@ inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier
 inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)
 inline constexpr size_t kMaxIfNameLength = 15;     // IFNAMSIZ - 1
 inline constexpr size_t kMaxNameLength = 256;      // object names, also inside refs
+inline constexpr size_t kMaxDecodeErrors = 1000;   // listed; the rest are counted
 
 // Avi's HTTP response code classes for http_monitor.http_response_code.
 inline constexpr std::string_view kHttpResponseCodes[] = {"HTTP_ANY", "HTTP_1XX", "HTTP_2XX",

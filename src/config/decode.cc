@@ -326,6 +326,12 @@ void decodeInto(const json& root, Decoded& out) {
                                    "; accepted: " + detail::join(objectTypes()));
     }
   }
+  if (d.dropped() > 0) {
+    out.report.errors.push_back(
+        Diagnostic{"document", std::to_string(d.dropped()) + " more errors are not listed; fix " +
+                                   "the first " + std::to_string(detail::kMaxDecodeErrors) +
+                                   " and check again"});
+  }
 }
 
 // Adds each built-in object the document did not declare under the same type and name.

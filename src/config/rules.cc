@@ -427,6 +427,7 @@ void ruleClaimedAddressesAreFree(Rules& r) {
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     for (size_t i = 0; i < groups[gi].floating_intf_ip.size(); ++i) {
       const IpAddress& ip = groups[gi].floating_intf_ip[i];
+      if (ip.isUnspecified()) continue;
       auto what = find(seAddresses, ip);
       if (!what) what = find(anyNextHop, ip);
       if (!what) what = find(anyServer, ip);
@@ -442,6 +443,7 @@ void ruleClaimedAddressesAreFree(Rules& r) {
     if (g == nullptr) continue;
     const VrfContext* vrf = findVrf(doc, vs.vrf_context_ref);
     auto check = [&](const IpAddress& ip, const std::string& path, bool isVip) {
+      if (ip.isUnspecified()) return;  // failed to decode, or rejected as such elsewhere
       const auto& floating = g->floating_intf_ip;
       std::optional<std::string> what;
       if (std::find(floating.begin(), floating.end(), ip) != floating.end()) {
@@ -486,6 +488,7 @@ void ruleNoSelfLoop(Rules& r) {
     for (size_t k = 0; k < pool->servers.size(); ++k) {
       const PoolServer& srv = pool->servers[k];
       const uint16_t port = serverPort(*pool, srv);
+      if (srv.ip.isUnspecified()) continue;
       auto it = vips.find({user.se_group_ref, srv.ip});
       if (it == vips.end()) continue;
       for (size_t i : it->second) {
@@ -509,7 +512,10 @@ void ruleSnatCoversServerFamilies(Rules& r) {
   std::map<const Pool*, std::map<IpAddress::Family, size_t>> firstOfFamily;
   for (const auto& pool : doc.pool) {
     auto& first = firstOfFamily[&pool];
-    for (size_t k = 0; k < pool.servers.size(); ++k) first.emplace(pool.servers[k].ip.family(), k);
+    for (size_t k = 0; k < pool.servers.size(); ++k) {
+      // Unspecified: the address failed to decode (reported there) or was never given.
+      if (!pool.servers[k].ip.isUnspecified()) first.emplace(pool.servers[k].ip.family(), k);
+    }
   }
   for (size_t i = 0; i < doc.virtualservice.size(); ++i) {
     const VirtualService& vs = doc.virtualservice[i];

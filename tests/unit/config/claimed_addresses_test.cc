@@ -240,6 +240,17 @@ TEST(Addresses, AcceptsMixedFamiliesWithASnatIpOfEach) {
   EXPECT_TRUE(accepted(decode(doc).report));
 }
 
+// A server address that failed to decode is not taken for 0.0.0.0 by the address rules.
+TEST(Addresses, ReportsAServerThatFailedToDecodeOnlyAtTheServer) {
+  auto doc = baseDocument();
+  doc["virtualservice"][0]["snat_ip"] = {"2001:db8::100"};
+  doc["virtualservice"][0]["vip"][0]["ip_address"] = "::ffff:10.10.1.200";
+  doc["pool"][0]["servers"] = {{{"ip", "::ffff:10.10.20.21"}}};
+  auto d = decode(doc);
+  EXPECT_TRUE(hasError(d.report, "pool[web].servers[0].ip", "IPv4-mapped"));
+  EXPECT_EQ(d.report.errors.size(), 2u) << testing::describe(d.report);
+}
+
 TEST(Addresses, AcceptsMixedFamiliesWithoutSnat) {
   auto doc = baseDocument();
   doc["pool"][0]["servers"].push_back({{"ip", "2001:db8::21"}});

@@ -136,6 +136,17 @@ TEST(Limits, DuplicateKeysPastTheDepthLimitAreNotScanned) {
   EXPECT_NE(d.report.errors[0].reason.find("nesting deeper"), std::string::npos);
 }
 
+TEST(Limits, ListsAThousandErrorsAndCountsTheRest) {
+  std::string text = R"({"pool": [{"name": "web")";
+  for (int i = 0; i < 5000; ++i) text += ", \"f" + std::to_string(i) + "\": 1";
+  text += "}]}";
+  auto d = decodeDocument(text);
+  ASSERT_EQ(d.report.errors.size(), 1001u);
+  EXPECT_TRUE(hasError(d.report, "pool[web].f0", "unknown field"));
+  EXPECT_TRUE(hasError(d.report, "document",
+                       "4000 more errors are not listed; fix the first 1000 and check again"));
+}
+
 TEST(Limits, ShortensLongKeysInPaths) {
   const std::string longKey(100000, 'k');
   auto d = decodeDocument("{\"" + longKey + "\": 1, \"" + longKey + "\": 2}");
