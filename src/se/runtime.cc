@@ -111,15 +111,12 @@ int Runtime::start() {
   }
 
   // 2. One floe-se per name: a second one would remove the first one's addresses.
-  std::error_code ec;
-  std::filesystem::create_directories(options_.runDir, ec);
-  const auto lockPath = options_.runDir / (options_.name + ".lock");
-  lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lockFd_ < 0 || flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
-    spdlog::error("another floe-se --name {} is running (lock {} held); not starting",
-                  options_.name, lockPath.string());
+  auto lock = acquireInstanceLock(options_.runDir, options_.name);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
     return kExitFailure;
   }
+  lockFd_ = *lock;
 
   // 3. The data plane and the agent; then leftovers of an earlier run that did not exit
   //    cleanly (killed, crashed): floe's own tagged addresses and routes, nothing else.
@@ -234,10 +231,10 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
     return j;
   }
   if (command == "switchover") {
-    return {{"error", "switchover: serviceengine " + options_.name +
-                          " is the only SE of its group; there is no peer to hand over to"}};
+    return controlFailure("switchover: serviceengine " + options_.name +
+                          " is the only SE of its group; there is no peer to hand over to");
   }
-  return {{"error", "unknown command '" + command + "'; known: status, switchover"}};
+  return controlFailure("unknown command '" + command + "'; known: status, switchover");
 }
 
 }  // namespace floe::se
