@@ -521,7 +521,9 @@ void ruleSnatCoversServerFamilies(Rules& r) {
     const VirtualService& vs = doc.virtualservice[i];
     const Pool* pool = findPool(doc, vs.pool_ref);
     if (vs.snat_ip.empty() || pool == nullptr) continue;
-    for (const auto& [family, k] : firstOfFamily[pool]) {
+    for (const auto& entry : firstOfFamily[pool]) {
+      const IpAddress::Family family = entry.first;  // clang 14 captures no structured binding
+      const size_t k = entry.second;
       const bool covered = std::any_of(vs.snat_ip.begin(), vs.snat_ip.end(),
                                        [&](auto& a) { return a.family() == family; });
       if (covered) continue;

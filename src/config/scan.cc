@@ -19,27 +19,27 @@ std::string pathKey(std::string_view key) {
   return printable(key.substr(0, cut)) + "…";
 }
 
-// nlohmann's SAX events (json_sax concept). Returning false stops the parse at once.
-class Scanner {
+// nlohmann's SAX events (its names: overrides). Returning false stops the parse at once.
+class Scanner : public nlohmann::json::json_sax_t {
  public:
   using json = nlohmann::json;
 
   explicit Scanner(std::vector<Diagnostic>& errors) : errors_(errors) {}
 
-  bool null() { return value(); }
-  bool boolean(bool) { return value(); }
-  bool number_integer(json::number_integer_t) { return value(); }
-  bool number_unsigned(json::number_unsigned_t) { return value(); }
-  bool number_float(json::number_float_t, const std::string&) { return value(); }
-  bool string(std::string&) { return value(); }
-  bool binary(json::binary_t&) { return value(); }
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(json::number_integer_t) override { return value(); }
+  bool number_unsigned(json::number_unsigned_t) override { return value(); }
+  bool number_float(json::number_float_t, const std::string&) override { return value(); }
+  bool string(std::string&) override { return value(); }
+  bool binary(json::binary_t&) override { return value(); }
 
-  bool start_object(size_t) { return open(false); }
-  bool start_array(size_t) { return open(true); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
+  bool start_object(size_t) override { return open(false); }
+  bool start_array(size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
 
-  bool key(std::string& key) {
+  bool key(std::string& key) override {
     Frame& f = frames_.back();  // the parser only reports keys inside an object
     f.key = key;
     if (!f.keys.insert(key).second) {
@@ -56,7 +56,7 @@ class Scanner {
     return true;
   }
 
-  bool parse_error(size_t byte, const std::string&, const nlohmann::detail::exception& e) {
+  bool parse_error(size_t byte, const std::string&, const nlohmann::detail::exception& e) override {
     std::string what = e.what();
     if (auto close = what.find("] ");
         what.rfind("[json.exception", 0) == 0 && close != std::string::npos) {
