@@ -12,7 +12,7 @@
 
 namespace floe::config::detail {
 
-inline constexpr size_t kMaxDocumentBytes = size_t{4} << 20;  // 4 MiB of JSON text
+using config::kMaxDocumentBytes;  // document.h: 4 MiB of JSON text
 // The deepest a valid document goes is 8 (a peer's subnet as an Avi prefix object); the rest
 // is room for mistakes that still deserve a field-level error rather than a limit error.
 inline constexpr size_t kMaxNestingDepth = 32;

@@ -40,9 +40,16 @@ Loaded loadDocument(const std::filesystem::path& path, const std::string& engine
     loaded.errors.push_back(path.string() + ": cannot read: " + std::strerror(errno));
     return loaded;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string json = text.str();
+  // Never more than the decoder accepts: the file may be huge, or endless (/dev/zero).
+  std::string json(config::kMaxDocumentBytes + 1, '\0');
+  in.read(json.data(), static_cast<std::streamsize>(json.size()));
+  json.resize(static_cast<size_t>(in.gcount()));
+  if (json.size() > config::kMaxDocumentBytes) {
+    loaded.errors.push_back(path.string() + ": larger than " +
+                            std::to_string(config::kMaxDocumentBytes) +
+                            " bytes (4 MiB), the limit of a config document");
+    return loaded;
+  }
   auto decoded = config::decodeDocument(std::string_view(json));
   loaded.report = decoded.report;
   if (!decoded.report.ok()) {
