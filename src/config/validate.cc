@@ -161,6 +161,8 @@ void checkStaticRoutes(Sink& s, const VrfContext& vrf, const std::string& path) 
     const std::string p = indexPath(routesPath, i);
     if (r.route_id.empty()) {
       s.error(fieldPath(p, "route_id"), "must not be empty; give an id such as \"1\"");
+    } else if (auto bad = detail::checkControlCharacters(r.route_id)) {
+      s.error(fieldPath(p, "route_id"), *bad);  // never echoed: it may hold a newline
     } else if (auto [it, inserted] = ids.emplace(r.route_id, i); !inserted) {
       s.error(fieldPath(p, "route_id"), "\"" + r.route_id + "\" is already static_routes[" +
                                             std::to_string(it->second) +
@@ -344,9 +346,11 @@ void checkVirtualService(Sink& s, const Document& doc, const VirtualService& vs,
     const std::string p = indexPath(vipPath, i);
     const Vip& v = vs.vip[i];
     if (v.vip_id.empty()) s.error(fieldPath(p, "vip_id"), "must not be empty; e.g. \"0\"");
+    const auto badId = detail::checkControlCharacters(v.vip_id);
+    if (badId) s.error(fieldPath(p, "vip_id"), *badId);  // and not echoed below
     s.check(fieldPath(p, "ip_address"), detail::checkClaimable(v.ip_address));
     for (size_t j = 0; j < i; ++j) {
-      if (!v.vip_id.empty() && vs.vip[j].vip_id == v.vip_id) {
+      if (!v.vip_id.empty() && !badId && vs.vip[j].vip_id == v.vip_id) {
         s.error(fieldPath(p, "vip_id"), "\"" + v.vip_id + "\" is already vip[" + std::to_string(j) +
                                             "]; vip ids are unique within a virtual service");
       }

@@ -107,5 +107,20 @@ TEST(Names, ValidateRejectsControlCharactersInNamesAndRefsBuiltInCode) {
   EXPECT_FALSE(anyDiagnosticContains(r, "\r"));
 }
 
+TEST(Names, ValidateRejectsControlCharactersInIdsBuiltInCode) {
+  Document doc = decode(baseDocument()).document;
+  doc.vrfcontext[0].static_routes.push_back(doc.vrfcontext[0].static_routes[0]);
+  doc.vrfcontext[0].static_routes[0].route_id = "1\nx";
+  doc.vrfcontext[0].static_routes[1].route_id = "1\nx";  // a duplicate would echo it
+  doc.virtualservice[0].vip.push_back(doc.virtualservice[0].vip[0]);
+  doc.virtualservice[0].vip[0].vip_id = "0\nx";
+  doc.virtualservice[0].vip[1].vip_id = "0\nx";
+  doc.virtualservice[0].vip[1].ip_address = IpAddress::fromV4(0x0A0A01C9);  // 10.10.1.201
+  Report r = validate(doc);
+  EXPECT_TRUE(hasError(r, "vrfcontext[global].static_routes[0].route_id", "U+000A"));
+  EXPECT_TRUE(hasError(r, "virtualservice[vs1].vip[1].vip_id", "U+000A"));
+  EXPECT_FALSE(anyDiagnosticContains(r, "\n"));
+}
+
 }  // namespace
 }  // namespace floe::config
