@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -60,8 +61,9 @@ class ControlServer {
 
   // Accepts that failed (each followed by kAcceptBackoff), and connections refused by the
   // peer check, since start(): for status and tests.
-  size_t acceptFailures() const { return acceptFailures_; }
-  size_t refusedPeers() const { return refusedPeers_; }
+  // Atomic: read from any thread while the io thread counts.
+  size_t acceptFailures() const { return acceptFailures_.load(); }
+  size_t refusedPeers() const { return refusedPeers_.load(); }
 
  private:
   void acceptNext();
@@ -73,8 +75,8 @@ class ControlServer {
   ControlAccess access_;
   asio::local::stream_protocol::acceptor acceptor_;
   asio::steady_timer backoff_;
-  size_t acceptFailures_ = 0;
-  size_t refusedPeers_ = 0;
+  std::atomic<size_t> acceptFailures_{0};
+  std::atomic<size_t> refusedPeers_{0};
   std::chrono::steady_clock::time_point lastAcceptLog_{};
   size_t unloggedAcceptFailures_ = 0;
 };
