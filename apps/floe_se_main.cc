@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 
@@ -18,17 +19,33 @@
 
 namespace {
 
+// One control request; the exit code comes from the reply's "ok", never from its text.
 int runCommand(const std::string& runDir, const std::string& name, const std::string& command) {
   const auto path = floe::se::socketPath(runDir, name);
   auto reply = floe::se::controlRequest(path, command);
   if (!reply) {
-    std::fprintf(stderr, "floe-se %s: serviceengine %s is not running here (%s)\n",
-                 command.c_str(), name.c_str(), reply.error().message.c_str());
+    const bool hung = reply.error().code == ETIMEDOUT;
+    std::fprintf(stderr, "floe-se %s: serviceengine %s is %s (%s)\n", command.c_str(), name.c_str(),
+                 hung ? "not answering" : "not running here", reply.error().message.c_str());
+    return floe::se::kExitFailure;
+  }
+  const auto ok = floe::se::controlReplyOk(*reply);
+  if (!ok) {
+    std::fprintf(stderr,
+                 "floe-se %s: serviceengine %s closed the connection without a valid reply "
+                 "(%zu bytes)\n",
+                 command.c_str(), name.c_str(), reply->size());
     return floe::se::kExitFailure;
   }
   std::fputs(reply->c_str(), stdout);
-  // A reply carrying "error" is a refused command.
-  return reply->find("\"error\"") == std::string::npos ? 0 : floe::se::kExitFailure;
+  if (*ok) return floe::se::kExitOk;
+  const auto parsed = nlohmann::json::parse(*reply, nullptr, false);
+  const auto error = parsed.find("error");
+  std::fprintf(stderr, "floe-se %s: %s\n", command.c_str(),
+               error != parsed.end() && error->is_string()
+                   ? error->get_ref<const std::string&>().c_str()
+                   : "refused");
+  return floe::se::kExitFailure;
 }
 
 int check(const std::string& configPath, const std::string& name) {

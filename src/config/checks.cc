@@ -15,9 +15,32 @@ std::string outOfRange(std::string_view shownValue, const Range& range) {
   return std::string(shownValue) + " is out of range; " + std::string(range.accepted);
 }
 
+std::optional<std::string> checkControlCharacters(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C0 controls and DEL; C1 controls (U+0080-U+009F) are the UTF-8 pairs C2 80 - C2 9F.
+    unsigned code = 0x100;
+    if (c < 0x20 || c == 0x7F) code = c;
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) code = next;
+    }
+    if (code == 0x100) continue;
+    return std::string("contains the control character U+00") + kHex[code >> 4] + kHex[code & 0xF] +
+           " at byte " + std::to_string(i) + "; names and ids are printable text";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> checkName(const std::string& name) {
   if (name.empty()) return "must not be empty; give the object a name";
-  return checkUtf8(name);
+  if (name.size() > kMaxNameLength) {
+    return "is " + std::to_string(name.size()) + " bytes long; names are at most " +
+           std::to_string(kMaxNameLength) + " bytes";
+  }
+  if (auto bad = checkUtf8(name)) return bad;
+  return checkControlCharacters(name);
 }
 
 std::optional<std::string> checkIfName(const std::string& ifName) {
@@ -81,7 +104,34 @@ std::optional<std::string> checkSecret(const std::string& secret, size_t maxLeng
   return checkUtf8(secret);
 }
 
+std::optional<std::string> checkNotV4Mapped(const IpAddress& address) {
+  if (!address.isV6()) return std::nullopt;
+  const auto& b = address.bytes();
+  const bool mapped = std::all_of(b.begin(), b.begin() + 10, [](uint8_t x) { return x == 0; }) &&
+                      b[10] == 0xFF && b[11] == 0xFF;
+  if (!mapped) return std::nullopt;
+  const IpAddress v4 = IpAddress::fromV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
+                                         (uint32_t{b[14]} << 8) | b[15]);
+  return address.toString() + " is an IPv4-mapped IPv6 address; write the IPv4 address " +
+         v4.toString();
+}
+
+std::optional<std::string> checkClaimable(const IpAddress& address) {
+  if (auto bad = checkUnicast(address)) return bad;
+  const bool loopback =
+      address.isV4()
+          ? address.bytes()[0] == 127
+          : address == IpAddress::fromV6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  if (loopback) {
+    return address.toString() +
+           " is a loopback address, which never leaves the host; give an address on a data "
+           "interface's network";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> checkUnicast(const IpAddress& address) {
+  if (auto bad = checkNotV4Mapped(address)) return bad;
   if (address.isUnspecified()) {
     return address.toString() + " is the unspecified address; give a unicast address";
   }
@@ -95,6 +145,7 @@ std::optional<std::string> checkUnicast(const IpAddress& address) {
 }
 
 std::optional<std::string> checkNetworkPrefix(const Prefix& prefix) {
+  if (auto bad = checkNotV4Mapped(prefix.address())) return bad;
   const IpAddress network = prefix.network();
   if (network == prefix.address()) return std::nullopt;
   const Prefix suggestion(network, prefix.length());
@@ -130,7 +181,8 @@ std::optional<std::string> checkHttpResponseCode(const std::string& code) {
 }
 
 std::string objectPath(std::string_view type, const std::string& name, size_t index) {
-  if (name.empty()) return std::string(type) + "[" + std::to_string(index) + "]";
+  // A name that is not acceptable is reported at its own path; never echoed in others.
+  if (checkName(name)) return std::string(type) + "[" + std::to_string(index) + "]";
   return std::string(type) + "[" + name + "]";
 }
 

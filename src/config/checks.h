@@ -40,6 +40,8 @@ inline constexpr Range kBfdInterval{50, 60000, false, "BFD mintx and minrx are 5
 inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier) is 1-255"};
 inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)
 inline constexpr size_t kMaxIfNameLength = 15;     // IFNAMSIZ - 1
+inline constexpr size_t kMaxNameLength = 256;      // object names, also inside refs
+inline constexpr size_t kMaxDecodeErrors = 1000;   // listed; the rest are counted
 
 // Avi's HTTP response code classes for http_monitor.http_response_code.
 inline constexpr std::string_view kHttpResponseCodes[] = {"HTTP_ANY", "HTTP_1XX", "HTTP_2XX",
@@ -48,12 +50,23 @@ inline constexpr std::string_view kHttpResponseCodes[] = {"HTTP_ANY", "HTTP_1XX"
 // Each check returns the reason when the value is unacceptable, std::nullopt when it is fine.
 std::optional<std::string> checkRange(uint64_t value, const Range& range);
 std::string outOfRange(std::string_view shownValue, const Range& range);
+// Object names (and the names refs carry): 1-256 bytes of UTF-8 without control characters
+// (a newline in a name could forge extra lines in a diagnostic or a log).
 std::optional<std::string> checkName(const std::string& name);
+// C0 controls, DEL and C1 controls; the reason names the first one and its byte offset.
+std::optional<std::string> checkControlCharacters(std::string_view text);
 std::optional<std::string> checkIfName(const std::string& ifName);
 std::optional<std::string> checkUtf8(std::string_view text);
 std::optional<std::string> checkSecret(const std::string& secret, size_t maxLength);
-// Unicast: not unspecified, not multicast, not the IPv4 limited broadcast.
+// Unicast: not unspecified, not multicast, not the IPv4 limited broadcast, not an
+// IPv4-mapped IPv6 address (::ffff:0:0/96, RFC 4291 §2.5.5.2: floe would treat it as IPv6
+// while the kernel sends IPv4).
 std::optional<std::string> checkUnicast(const IpAddress& address);
+// Not IPv4-mapped; for every address and prefix of a document.
+std::optional<std::string> checkNotV4Mapped(const IpAddress& address);
+// An address floe claims on an interface (VIP, SNAT IP, floating IP): unicast and not a
+// loopback address (127.0.0.0/8, ::1), which the kernel never routes off the host.
+std::optional<std::string> checkClaimable(const IpAddress& address);
 // A route or subnet prefix: no host bits ("did you mean 10.0.0.0/8?").
 std::optional<std::string> checkNetworkPrefix(const Prefix& prefix);
 // An interface address with its prefix length: not the network/broadcast address of an IPv4

@@ -2,13 +2,12 @@
 // on after an error so that the user sees all of them at once (the reading of single values is
 // in json_fields.h).
 #include <algorithm>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
 
 #include "config/checks.h"
 #include "config/document.h"
 #include "config/json_fields.h"
+#include "config/scan.h"
 
 namespace floe::config {
 namespace {
@@ -327,6 +326,12 @@ void decodeInto(const json& root, Decoded& out) {
                                    "; accepted: " + detail::join(objectTypes()));
     }
   }
+  if (d.dropped() > 0) {
+    out.report.errors.push_back(
+        Diagnostic{"document", std::to_string(d.dropped()) + " more errors are not listed; fix " +
+                                   "the first " + std::to_string(detail::kMaxDecodeErrors) +
+                                   " and check again"});
+  }
 }
 
 // Adds each built-in object the document did not declare under the same type and name.
@@ -349,73 +354,6 @@ void addBuiltins(Document& doc) {
   addMissing(doc.applicationprofile, b.applicationprofile);
   addMissing(doc.virtualservice, b.virtualservice);
 }
-
-// nlohmann keeps the last of duplicate keys silently; a config file with a field given twice is
-// a mistake worth naming. Tracks the position (as a path of keys and indices) while parsing.
-class DuplicateKeyFinder {
- public:
-  explicit DuplicateKeyFinder(std::vector<Diagnostic>& errors) : errors_(errors) {}
-
-  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        frames_.emplace_back().isArray = false;
-        break;
-      case json::parse_event_t::array_start:
-        frames_.emplace_back().isArray = true;
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        advance();
-        break;
-      case json::parse_event_t::key: {
-        if (frames_.empty() || !parsed.is_string()) break;
-        Frame& f = frames_.back();
-        const auto& key = parsed.get_ref<const std::string&>();
-        if (!f.keys.insert(key).second) {
-          errors_.push_back(Diagnostic{"document", "key " + quote(key) + " appears twice in " +
-                                                       position() + "; give each field once"});
-        }
-        f.key = key;
-        break;
-      }
-      case json::parse_event_t::value:
-        advance();
-        break;
-    }
-    return true;
-  }
-
- private:
-  struct Frame {
-    bool isArray = false;
-    size_t index = 0;
-    std::string key;
-    std::unordered_set<std::string> keys;
-  };
-
-  void advance() {
-    if (!frames_.empty() && frames_.back().isArray) ++frames_.back().index;
-  }
-
-  std::string position() const {
-    if (frames_.size() <= 1) return "the top-level object";
-    std::string out;
-    for (size_t i = 0; i + 1 < frames_.size(); ++i) {
-      const Frame& f = frames_[i];
-      if (f.isArray) {
-        out += "[" + std::to_string(f.index) + "]";
-      } else {
-        out += (out.empty() ? "" : ".") + f.key;
-      }
-    }
-    return out;
-  }
-
-  std::vector<Diagnostic>& errors_;
-  std::vector<Frame> frames_;
-};
 
 // True when `path` is `at` or lies inside it ("pool[web].servers[0].port" inside
 // "pool[web].servers[0]").
@@ -466,21 +404,12 @@ Decoded decodeDocument(const nlohmann::json& json) {
 Decoded decodeDocument(std::string_view jsonText) {
   Decoded out;
   try {
-    nlohmann::json root;
-    try {
-      DuplicateKeyFinder finder(out.report.errors);
-      root = nlohmann::json::parse(jsonText.begin(), jsonText.end(), std::ref(finder));
-    } catch (const nlohmann::json::parse_error& e) {
-      std::string what = e.what();
-      if (auto close = what.find("] ");
-          what.rfind("[json.exception", 0) == 0 && close != std::string::npos) {
-        what = what.substr(close + 2);
-      }
-      out.report.errors.assign(
-          {Diagnostic{"document", "not valid JSON at byte " + std::to_string(e.byte) + ": " +
-                                      printable(what)}});
+    // Limits and duplicate keys first, without a DOM: nlohmann alone keeps the last of
+    // duplicate keys silently and follows any depth.
+    if (detail::scanDocument(jsonText, out.report.errors) == detail::ScanResult::kDontParse) {
       return out;
     }
+    const nlohmann::json root = nlohmann::json::parse(jsonText.begin(), jsonText.end());
     decodeInto(root, out);
     finishDecoding(out);
   } catch (const std::exception& e) {

@@ -33,6 +33,10 @@ struct Decoded {
   Report report;
 };
 
+// The largest config document accepted, in bytes of JSON text (docs/configuration.md,
+// "Limits"); a reader need not read more than one byte past it.
+inline constexpr size_t kMaxDocumentBytes = size_t{4} << 20;
+
 // Parses JSON text, decodes every object (unknown fields, wrong types and out-of-range values
 // are errors), adds the built-in objects, resolves refs and runs every validation rule. All
 // errors are collected, not only the first.

@@ -196,7 +196,10 @@ std::optional<std::string> Decoder::ref(const json& v, const std::string& path,
   const auto& s = v.get_ref<const std::string&>();
   if (s.empty()) return fail(path, "must not be empty; name a " + t + ": " + example);
   if (auto bad = checkUtf8(s)) return fail(path, *bad);
-  if (s[0] != '/' && s.find("://") == std::string::npos) return s;  // a bare name
+  if (s[0] != '/' && s.find("://") == std::string::npos) {  // a bare name
+    if (auto bad = checkName(s)) return fail(path, "the name " + *bad);
+    return s;
+  }
 
   const auto api = s.find("/api/");
   if (api == std::string::npos) {
@@ -234,7 +237,7 @@ std::optional<std::string> Decoder::ref(const json& v, const std::string& path,
   auto name = percentDecode(*encodedName);
   if (!name) return fail(path, quote(s) + " has a malformed %-escape in its name");
   if (name->empty()) return fail(path, quote(s) + " has an empty name; " + example);
-  if (auto bad = checkUtf8(*name)) return fail(path, "the name in " + quote(s) + " " + *bad);
+  if (auto bad = checkName(*name)) return fail(path, "the name in the ref " + *bad);
   return name;
 }
 

@@ -36,9 +36,15 @@ class Decoder {
  public:
   explicit Decoder(std::vector<Diagnostic>& errors) : errors_(errors) {}
 
+  // Past kMaxDecodeErrors errors are counted, not kept: a document may hold a million mistakes.
   void error(std::string path, std::string reason) {
+    if (errors_.size() >= kMaxDecodeErrors) {
+      ++dropped_;
+      return;
+    }
     errors_.push_back(Diagnostic{std::move(path), std::move(reason)});
   }
+  size_t dropped() const { return dropped_; }
 
   std::optional<std::string> text(const json& v, const std::string& path,
                                   std::string_view example) {
@@ -65,6 +71,9 @@ class Decoder {
     if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
     auto s = text(v, path, "\"1\"");
     if (s && s->empty()) return fail(path, "must not be empty; give an id such as \"1\"");
+    if (s) {
+      if (auto bad = checkControlCharacters(*s)) return fail(path, *bad);
+    }
     return s;
   }
 
@@ -156,6 +165,7 @@ class Decoder {
 
  private:
   std::vector<Diagnostic>& errors_;
+  size_t dropped_ = 0;
 };
 
 // The fields of one JSON object. Each read names a known field; whatever the object holds

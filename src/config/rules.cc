@@ -2,6 +2,7 @@
 // Objects a rule needs but that are missing (a dangling ref) are reported elsewhere; the rule
 // skips them.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "config/checks.h"
@@ -201,14 +202,6 @@ void ruleFloatingIpsInAttachedSubnets(Rules& r) {
         r.error(path, *bad);
         continue;
       }
-      for (const auto* e : engines) {
-        for (const auto& v : e->data_vnics) {
-          if (v.ip.address() == ip) {
-            r.error(path, ip.toString() + " is the address of " + v.if_name + " on serviceengine " +
-                              e->name + "; a floating IP needs an address of its own");
-          }
-        }
-      }
       for (size_t j = 0; j < i; ++j) {
         if (in->contains(g.floating_intf_ip[j]) && g.floating_intf_ip[j] != ip) {
           r.error(path, ip.toString() + " and floating_intf_ip[" + std::to_string(j) + "] " +
@@ -350,35 +343,197 @@ void ruleVipSnatReachability(Rules& r) {
   }
 }
 
-// A VIP or SNAT IP that is also an SE interface address or a floating IP of its group.
-void ruleVipSnatAreOwnAddresses(Rules& r) {
+// Where a server of the pool sits, for diagnostics: `pool[web].servers[1]`.
+std::string serverPath(const Document& doc, const Pool& pool, size_t server) {
+  const auto index = static_cast<size_t>(&pool - doc.pool.data());
+  return indexPath(fieldPath(objectPath("pool", pool.name, index), "servers"), server);
+}
+
+uint16_t serverPort(const Pool& pool, const PoolServer& s) {
+  return s.port.value_or(pool.default_server_port);
+}
+
+bool onServicePort(const VirtualService& vs, uint16_t port) {
+  return std::any_of(vs.services.begin(), vs.services.end(), [&](const Service& s) {
+    return port >= s.port && port <= std::max(s.port, s.port_range_end.value_or(s.port));
+  });
+}
+
+// Addresses floe claims (floating IPs, VIPs, SNAT IPs) that belong to someone else: a floating
+// IP of its group or an SE interface address (any SE: every SE holds its own), a static route's
+// next hop (floe would claim the router's address and announce it with gratuitous ARP), or a
+// pool server (floe would take the server's address; a VIP may be another group's server, which
+// is how virtual services are chained, but not one of its own group's: see ruleNoSelfLoop).
+// Lookups go through maps: the document may hold thousands of each.
+void ruleClaimedAddressesAreFree(Rules& r) {
   const Document& doc = r.doc();
+  std::map<IpAddress, std::string> seAddresses;
+  for (const auto& e : doc.serviceengine) {
+    for (const auto& v : e.data_vnics) {
+      seAddresses.emplace(v.ip.address(),
+                          "the address of " + v.if_name + " on serviceengine " + e.name);
+    }
+  }
+  std::map<std::pair<const VrfContext*, IpAddress>, std::string> nextHops;
+  std::map<IpAddress, std::string> anyNextHop;
+  for (size_t vi = 0; vi < doc.vrfcontext.size(); ++vi) {
+    const VrfContext& v = doc.vrfcontext[vi];
+    for (size_t k = 0; k < v.static_routes.size(); ++k) {
+      std::string what =
+          "the next hop of " +
+          indexPath(fieldPath(objectPath("vrfcontext", v.name, vi), "static_routes"), k) +
+          " (a router's address)";
+      nextHops.emplace(std::make_pair(&v, v.static_routes[k].next_hop), what);
+      anyNextHop.emplace(v.static_routes[k].next_hop, std::move(what));
+    }
+  }
+  std::map<IpAddress, std::string> anyServer;
+  // By se_group_ref and address: the servers of pools the group's virtual services use.
+  std::map<std::pair<std::string, IpAddress>, std::vector<std::pair<const Pool*, size_t>>>
+      groupServers;
+  for (const auto& pool : doc.pool) {
+    for (size_t k = 0; k < pool.servers.size(); ++k) {
+      anyServer.emplace(pool.servers[k].ip, "the server " + serverPath(doc, pool, k));
+    }
+  }
+  std::set<std::pair<std::string, const Pool*>> seen;
+  for (const auto& vs : doc.virtualservice) {
+    const Pool* pool = findPool(doc, vs.pool_ref);
+    if (pool == nullptr || !seen.insert({vs.se_group_ref, pool}).second) continue;
+    for (size_t k = 0; k < pool->servers.size(); ++k) {
+      groupServers[{vs.se_group_ref, pool->servers[k].ip}].emplace_back(pool, k);
+    }
+  }
+  auto find = [](const auto& map, const auto& key) -> std::optional<std::string> {
+    auto it = map.find(key);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
+  };
+
+  // A server of the virtual service's own group at the VIP; at one of the virtual service's
+  // ports it is a self-loop, which ruleNoSelfLoop reports at the server instead.
+  auto ownGroupServer = [&](const VirtualService& vs,
+                            const IpAddress& ip) -> std::optional<std::string> {
+    auto it = groupServers.find({vs.se_group_ref, ip});
+    if (it == groupServers.end()) return std::nullopt;
+    for (const auto& [pool, k] : it->second) {
+      if (onServicePort(vs, serverPort(*pool, pool->servers[k]))) return std::nullopt;
+    }
+    const auto& [pool, k] = it->second.front();
+    return "the server " + serverPath(doc, *pool, k);
+  };
+
+  const auto& groups = doc.serviceenginegroup;
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    for (size_t i = 0; i < groups[gi].floating_intf_ip.size(); ++i) {
+      const IpAddress& ip = groups[gi].floating_intf_ip[i];
+      if (ip.isUnspecified()) continue;
+      auto what = find(seAddresses, ip);
+      if (!what) what = find(anyNextHop, ip);
+      if (!what) what = find(anyServer, ip);
+      if (what) {
+        r.error(indexPath(fieldPath(r.groupPath(gi), "floating_intf_ip"), i),
+                ip.toString() + " is " + *what + "; a floating IP needs an address of its own");
+      }
+    }
+  }
   for (size_t i = 0; i < doc.virtualservice.size(); ++i) {
     const VirtualService& vs = doc.virtualservice[i];
     const ServiceEngineGroup* g = findGroup(doc, vs.se_group_ref);
     if (g == nullptr) continue;
-    const auto engines = r.enginesOf(*g);
-    auto check = [&](const IpAddress& ip, const std::string& path) {
-      if (std::find(g->floating_intf_ip.begin(), g->floating_intf_ip.end(), ip) !=
-          g->floating_intf_ip.end()) {
-        r.error(path, ip.toString() + " is a floating_intf_ip of serviceenginegroup " + g->name +
-                          "; VIPs and SNAT IPs need addresses of their own");
+    const VrfContext* vrf = findVrf(doc, vs.vrf_context_ref);
+    auto check = [&](const IpAddress& ip, const std::string& path, bool isVip) {
+      if (ip.isUnspecified()) return;  // failed to decode, or rejected as such elsewhere
+      const auto& floating = g->floating_intf_ip;
+      std::optional<std::string> what;
+      if (std::find(floating.begin(), floating.end(), ip) != floating.end()) {
+        what = "a floating_intf_ip of serviceenginegroup " + g->name;
       }
-      for (const auto* e : engines) {
-        for (const auto& v : e->data_vnics) {
-          if (v.ip.address() == ip) {
-            r.error(path, ip.toString() + " is the address of " + v.if_name + " on serviceengine " +
-                              e->name + "; VIPs and SNAT IPs need addresses of their own");
-          }
-        }
+      if (!what) what = find(seAddresses, ip);
+      if (!what) what = find(nextHops, std::make_pair(vrf, ip));
+      if (!what && !isVip) what = find(anyServer, ip);
+      if (!what && isVip) what = ownGroupServer(vs, ip);
+      if (what) {
+        r.error(path,
+                ip.toString() + " is " + *what + "; VIPs and SNAT IPs need addresses of their own");
       }
     };
     const std::string path = r.vsPath(i);
     for (size_t k = 0; k < vs.vip.size(); ++k) {
-      check(vs.vip[k].ip_address, fieldPath(indexPath(fieldPath(path, "vip"), k), "ip_address"));
+      check(vs.vip[k].ip_address, fieldPath(indexPath(fieldPath(path, "vip"), k), "ip_address"),
+            true);
     }
     for (size_t k = 0; k < vs.snat_ip.size(); ++k) {
-      check(vs.snat_ip[k], indexPath(fieldPath(path, "snat_ip"), k));
+      check(vs.snat_ip[k], indexPath(fieldPath(path, "snat_ip"), k), false);
+    }
+  }
+}
+
+// A pool server that is a VIP:port of a virtual service on the same SE group, used by a virtual
+// service of that group: the SE would connect to itself, once per connection and per probe.
+void ruleNoSelfLoop(Rules& r) {
+  const Document& doc = r.doc();
+  std::map<std::pair<std::string, IpAddress>, std::vector<size_t>> vips;  // (group, VIP) -> VSs
+  for (size_t i = 0; i < doc.virtualservice.size(); ++i) {
+    const VirtualService& vs = doc.virtualservice[i];
+    for (const Vip& v : vs.vip) {
+      auto& list = vips[{vs.se_group_ref, v.ip_address}];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
+  std::set<std::pair<std::string, const Pool*>> seen;
+  for (const VirtualService& user : doc.virtualservice) {
+    const Pool* pool = findPool(doc, user.pool_ref);
+    if (pool == nullptr || !seen.insert({user.se_group_ref, pool}).second) continue;
+    for (size_t k = 0; k < pool->servers.size(); ++k) {
+      const PoolServer& srv = pool->servers[k];
+      const uint16_t port = serverPort(*pool, srv);
+      if (srv.ip.isUnspecified()) continue;
+      auto it = vips.find({user.se_group_ref, srv.ip});
+      if (it == vips.end()) continue;
+      for (size_t i : it->second) {
+        const VirtualService& vs = doc.virtualservice[i];
+        if (!onServicePort(vs, port)) continue;
+        r.error(serverPath(doc, *pool, k),
+                formatEndpoint(srv.ip, port) + " is a VIP and port of " + r.vsPath(i) +
+                    " on serviceenginegroup " + vs.se_group_ref + ", whose virtual service " +
+                    user.name +
+                    " uses this pool: the SE would connect to itself; give the real servers");
+        break;
+      }
+    }
+  }
+}
+
+// A virtual service with SNAT IPs connects to each server from a SNAT IP of the server's
+// family; a family without one has nothing to connect from.
+void ruleSnatCoversServerFamilies(Rules& r) {
+  const Document& doc = r.doc();
+  std::map<const Pool*, std::map<IpAddress::Family, size_t>> firstOfFamily;
+  for (const auto& pool : doc.pool) {
+    auto& first = firstOfFamily[&pool];
+    for (size_t k = 0; k < pool.servers.size(); ++k) {
+      // Unspecified: the address failed to decode (reported there) or was never given.
+      if (!pool.servers[k].ip.isUnspecified()) first.emplace(pool.servers[k].ip.family(), k);
+    }
+  }
+  for (size_t i = 0; i < doc.virtualservice.size(); ++i) {
+    const VirtualService& vs = doc.virtualservice[i];
+    const Pool* pool = findPool(doc, vs.pool_ref);
+    if (vs.snat_ip.empty() || pool == nullptr) continue;
+    for (const auto& entry : firstOfFamily[pool]) {
+      const IpAddress::Family family = entry.first;  // clang 14 captures no structured binding
+      const size_t k = entry.second;
+      const bool covered = std::any_of(vs.snat_ip.begin(), vs.snat_ip.end(),
+                                       [&](auto& a) { return a.family() == family; });
+      if (covered) continue;
+      const IpAddress& ip = pool->servers[k].ip;
+      const std::string name = ip.isV4() ? "IPv4" : "IPv6";
+      r.error(fieldPath(r.vsPath(i), "snat_ip"),
+              "has no " + name + " address, but " + serverPath(doc, *pool, k) + " " +
+                  ip.toString() + " is " + name +
+                  ": connections to it would have no SNAT IP to leave from; add an " + name +
+                  " SNAT IP or remove the server");
     }
   }
 }
@@ -422,7 +577,9 @@ void checkDesignRules(const Document& doc, Report& report) {
   rulePreserveClientIp(r);
   ruleFloatingIpsInAttachedSubnets(r);
   ruleVipSnatReachability(r);
-  ruleVipSnatAreOwnAddresses(r);
+  ruleClaimedAddressesAreFree(r);
+  ruleNoSelfLoop(r);
+  ruleSnatCoversServerFamilies(r);
   ruleLegacyGroupSize(r);
   noticeUnauthenticatedHeartbeats(r);
 }

@@ -67,6 +67,10 @@ void checkRef(Sink& s, const std::string& path, const std::string& name, std::st
     s.error(path, "must not be empty; name a " + std::string(type));
     return;
   }
+  if (auto bad = detail::checkName(name)) {  // never echoed: it may hold a newline
+    s.error(path, "the name " + *bad);
+    return;
+  }
   for (const auto& t : targets) {
     if (t.name == name) return;
   }
@@ -92,7 +96,7 @@ void checkGroup(Sink& s, const ServiceEngineGroup& g, const std::string& path) {
   }
   for (size_t i = 0; i < g.floating_intf_ip.size(); ++i) {
     const std::string p = indexPath(fieldPath(path, "floating_intf_ip"), i);
-    s.check(p, detail::checkUnicast(g.floating_intf_ip[i]));
+    s.check(p, detail::checkClaimable(g.floating_intf_ip[i]));
     for (size_t j = 0; j < i; ++j) {
       if (g.floating_intf_ip[j] == g.floating_intf_ip[i]) {
         s.error(p, g.floating_intf_ip[i].toString() + " is listed twice (also floating_intf_ip[" +
@@ -157,6 +161,8 @@ void checkStaticRoutes(Sink& s, const VrfContext& vrf, const std::string& path) 
     const std::string p = indexPath(routesPath, i);
     if (r.route_id.empty()) {
       s.error(fieldPath(p, "route_id"), "must not be empty; give an id such as \"1\"");
+    } else if (auto bad = detail::checkControlCharacters(r.route_id)) {
+      s.error(fieldPath(p, "route_id"), *bad);  // never echoed: it may hold a newline
     } else if (auto [it, inserted] = ids.emplace(r.route_id, i); !inserted) {
       s.error(fieldPath(p, "route_id"), "\"" + r.route_id + "\" is already static_routes[" +
                                             std::to_string(it->second) +
@@ -340,9 +346,11 @@ void checkVirtualService(Sink& s, const Document& doc, const VirtualService& vs,
     const std::string p = indexPath(vipPath, i);
     const Vip& v = vs.vip[i];
     if (v.vip_id.empty()) s.error(fieldPath(p, "vip_id"), "must not be empty; e.g. \"0\"");
-    s.check(fieldPath(p, "ip_address"), detail::checkUnicast(v.ip_address));
+    const auto badId = detail::checkControlCharacters(v.vip_id);
+    if (badId) s.error(fieldPath(p, "vip_id"), *badId);  // and not echoed below
+    s.check(fieldPath(p, "ip_address"), detail::checkClaimable(v.ip_address));
     for (size_t j = 0; j < i; ++j) {
-      if (!v.vip_id.empty() && vs.vip[j].vip_id == v.vip_id) {
+      if (!v.vip_id.empty() && !badId && vs.vip[j].vip_id == v.vip_id) {
         s.error(fieldPath(p, "vip_id"), "\"" + v.vip_id + "\" is already vip[" + std::to_string(j) +
                                             "]; vip ids are unique within a virtual service");
       }
@@ -374,7 +382,7 @@ void checkVirtualService(Sink& s, const Document& doc, const VirtualService& vs,
   const std::string snatPath = fieldPath(path, "snat_ip");
   for (size_t i = 0; i < vs.snat_ip.size(); ++i) {
     const std::string p = indexPath(snatPath, i);
-    s.check(p, detail::checkUnicast(vs.snat_ip[i]));
+    s.check(p, detail::checkClaimable(vs.snat_ip[i]));
     for (size_t j = 0; j < i; ++j) {
       if (vs.snat_ip[j] == vs.snat_ip[i]) {
         s.error(p, vs.snat_ip[i].toString() + " is listed twice (also snat_ip[" +

@@ -40,11 +40,12 @@ Result<std::string> readFile(const std::filesystem::path& path, int cancelFd) {
     }
     if (got == 0) break;
     text.append(buf, static_cast<size_t>(got));
-    if (text.size() > kMaxDocumentFileBytes) {
+    // Never more than the decoder accepts: the file may be huge, or endless (/dev/zero).
+    if (text.size() > config::kMaxDocumentBytes) {
       ::close(fd);
       return makeError(path.string() + ": larger than " +
-                           std::to_string(kMaxDocumentFileBytes >> 20) +
-                           " MiB; a config document may not be larger",
+                           std::to_string(config::kMaxDocumentBytes) +
+                           " bytes (4 MiB), the limit of a config document",
                        EFBIG);
     }
   }

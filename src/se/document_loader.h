@@ -20,9 +20,6 @@
 
 namespace floe::se {
 
-// A document file larger than this is refused before it is parsed.
-inline constexpr size_t kMaxDocumentFileBytes = 64u << 20;
-
 // What loading a document file gave. On failure `errors` holds every "path: reason" line.
 struct Loaded {
   config::Document document;

@@ -112,31 +112,6 @@ Status Runtime::lockNamespace() {
   return {};
 }
 
-Status Runtime::lockName() {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.runDir, ec);
-  if (ec) {
-    return makeError("run directory " + options_.runDir.string() + " cannot be created: " +
-                     ec.message() + " (set --run-dir or FLOE_RUN_DIR to a writable directory)");
-  }
-  const auto lockPath = options_.runDir / (options_.name + ".lock");
-  lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lockFd_ < 0) {
-    return makeError("run directory " + options_.runDir.string() + " is not usable: cannot " +
-                     "open " + lockPath.string() + ": " + std::strerror(errno) +
-                     " (set --run-dir or FLOE_RUN_DIR to a writable directory)");
-  }
-  if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
-    const int e = errno;
-    if (e == EWOULDBLOCK) {
-      return makeError("another floe-se --name " + options_.name + " is running (lock " +
-                       lockPath.string() + " held); not starting");
-    }
-    return makeError("lock " + lockPath.string() + ": " + std::strerror(e));
-  }
-  return {};
-}
-
 int Runtime::start() {
   // 1. Validate before touching anything: an invalid document changes nothing.
   auto loaded = loadDocument(options_.configPath, options_.name);
@@ -154,12 +129,16 @@ int Runtime::start() {
   }
 
   // 2. One floe-se per name (control socket, lock) and one per network namespace.
-  for (auto st : {lockName(), lockNamespace()}) {
-    if (!st) {
-      spdlog::error("{}", st.error().message);
-      std::fprintf(stderr, "floe-se: %s\n", st.error().message.c_str());
-      return kExitFailure;
-    }
+  auto lock = acquireInstanceLock(options_.runDir, options_.name);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
+    return kExitFailure;
+  }
+  lockFd_ = *lock;
+  if (auto st = lockNamespace(); !st) {
+    spdlog::error("{}", st.error().message);
+    std::fprintf(stderr, "floe-se: %s\n", st.error().message.c_str());
+    return kExitFailure;
   }
 
   // 3. The time-critical loop with its own netlink socket, the data plane and the agent; then
@@ -359,10 +338,10 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
     return j;
   }
   if (command == "switchover") {
-    return {{"error", "switchover: serviceengine " + options_.name +
-                          " is the only SE of its group; there is no peer to hand over to"}};
+    return controlFailure("switchover: serviceengine " + options_.name +
+                          " is the only SE of its group; there is no peer to hand over to");
   }
-  return {{"error", "unknown command '" + command + "'; known: status, switchover"}};
+  return controlFailure("unknown command '" + command + "'; known: status, switchover");
 }
 
 }  // namespace floe::se

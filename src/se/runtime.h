@@ -88,7 +88,6 @@ class Runtime {
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
-  Status lockName();
 
   asio::io_context& io_;
   RuntimeOptions options_;

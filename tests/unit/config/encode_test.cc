@@ -53,7 +53,7 @@ Document fullDocument() {
         "pool_ref": "web", "application_profile_ref": "keep-ip",
         "se_group_ref": "Default-Group", "vrf_context_ref": "global"},
       {"name": "vs2", "vip": [{"ip_address": "10.10.40.101"}], "services": [{"port": 443}],
-       "snat_ip": ["10.10.40.201"], "pool_ref": "web", "se_group_ref": "cluster",
+       "snat_ip": ["10.10.40.201", "2001:db8::201"], "pool_ref": "web", "se_group_ref": "cluster",
        "vrf_context_ref": "blue", "application_profile_ref": "System-L4-Application"}]
   })");
   EXPECT_TRUE(accepted(d.report));
