@@ -1,0 +1,219 @@
+#include "controller/api.h"
+
+#include <charconv>
+
+namespace floe::controller {
+namespace {
+
+using json = nlohmann::json;
+
+HttpResponse jsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  if (status != 204) r.body = body.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+HttpResponse errorResponse(int status, const std::vector<std::string>& errors) {
+  json body = {{"error", errors.empty() ? std::string("error") : errors.front()},
+               {"errors", errors}};
+  return jsonResponse(status, body);
+}
+
+HttpResponse errorResponse(int status, const std::string& error) {
+  return errorResponse(status, std::vector<std::string>{error});
+}
+
+HttpResponse reply(const std::variant<ApiReply, ApiError>& outcome) {
+  if (const auto* error = std::get_if<ApiError>(&outcome)) {
+    return errorResponse(error->status, error->errors);
+  }
+  const auto& ok = std::get<ApiReply>(outcome);
+  return jsonResponse(ok.status, ok.body);
+}
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    const auto slash = path.find('/', pos);
+    const auto end = slash == std::string::npos ? path.size() : slash;
+    if (end > pos) parts.push_back(path.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return parts;
+}
+
+const std::string* param(const HttpRequest& r, const std::string& key) {
+  const auto it = r.query.find(key);
+  return it == r.query.end() ? nullptr : &it->second;
+}
+
+std::optional<size_t> positive(const std::string& text) {
+  size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+  return value;
+}
+
+std::string percentEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+// The request body as JSON, or the 400 to return.
+std::variant<json, HttpResponse> parseBody(const HttpRequest& request) {
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return errorResponse(400, "body: is not valid JSON; send a JSON object");
+  }
+  return body;
+}
+
+}  // namespace
+
+HttpResponse Api::handle(const HttpRequest& request) {
+  if (request.path == "/login") {
+    if (request.method != "POST") return errorResponse(405, "/login: use POST");
+    auto body = parseBody(request);
+    if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+    const json& b = std::get<json>(body);
+    if (!b.is_object() || !b.contains("username") || !b["username"].is_string() ||
+        !b.contains("password") || !b["password"].is_string()) {
+      return errorResponse(400, "body: give {\"username\": \"...\", \"password\": \"...\"}");
+    }
+    const auto token = auth_.login(b["username"], b["password"]);
+    if (!token) return errorResponse(401, "login: wrong user name or password");
+    HttpResponse r = jsonResponse(200, {{"token", *token}});
+    r.headers.emplace_back("Set-Cookie", "sessionid=" + *token + "; HttpOnly; Path=/");
+    return r;
+  }
+  if (!auth_.authenticate(request.authorization, request.cookie)) {
+    HttpResponse r = errorResponse(
+        401, "authentication required: HTTP basic credentials, or a token from POST /login");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"floe\"");
+    return r;
+  }
+  if (request.path == "/logout") {
+    if (request.authorization.rfind("Bearer ", 0) == 0) auth_.logout(request.authorization.substr(7));
+    return jsonResponse(200, json::object());
+  }
+  return handleAuthenticated(request);
+}
+
+HttpResponse Api::handleAuthenticated(const HttpRequest& request) {
+  const auto parts = split(request.path);
+  const std::string& m = request.method;
+  if (parts.size() < 2 || parts[0] != "api") {
+    return errorResponse(404, request.path + ": not found; the API is under /api/<type>");
+  }
+  std::lock_guard lock(mutex_);
+  if (parts[1] == "configuration" && parts.size() == 3) {
+    if (parts[2] == "export") {
+      if (m != "GET") return errorResponse(405, request.path + ": use GET");
+      return jsonResponse(200, objects_.exportDocument());
+    }
+    if (parts[2] == "import") {
+      if (m != "POST") return errorResponse(405, request.path + ": use POST");
+      auto body = parseBody(request);
+      if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+      return reply(objects_.importDocument(std::get<json>(body)));
+    }
+  }
+  const std::string& type = parts[1];
+  if (!ObjectService::isType(type)) {
+    std::string known;
+    for (const auto& t : ObjectService::types()) known += (known.empty() ? "" : ", ") + t;
+    return errorResponse(404, "/api/" + type + ": no such object type; types: " + known);
+  }
+  if (parts.size() == 2) {
+    if (m == "GET") return listObjects(type, request);
+    if (m == "POST") {
+      auto body = parseBody(request);
+      if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+      return reply(objects_.create(type, std::get<json>(std::move(body))));
+    }
+    return errorResponse(405, request.path + ": use GET or POST");
+  }
+  if (parts.size() != 3) return errorResponse(404, request.path + ": not found");
+  const std::string& uuid = parts[2];
+  if (m == "GET") {
+    auto object = objects_.get(type, uuid);
+    if (!object) return errorResponse(404, "no " + type + " has uuid \"" + uuid + "\"");
+    return jsonResponse(200, *object);
+  }
+  if (m == "DELETE") return reply(objects_.remove(type, uuid));
+  if (m == "PUT" || m == "PATCH") {
+    auto body = parseBody(request);
+    if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+    if (m == "PUT") return reply(objects_.replace(type, uuid, std::get<json>(std::move(body))));
+    return reply(objects_.patch(type, uuid, std::get<json>(body)));
+  }
+  return errorResponse(405, request.path + ": use GET, PUT, PATCH or DELETE");
+}
+
+HttpResponse Api::listObjects(const std::string& type, const HttpRequest& request) {
+  std::vector<json> all = objects_.list(type);
+  if (const std::string* name = param(request, "name")) {
+    std::erase_if(all, [&](const json& o) { return o["name"] != *name; });
+  }
+  size_t page = 1;
+  size_t pageSize = kDefaultPageSize;
+  if (const std::string* p = param(request, "page")) {
+    const auto v = positive(*p);
+    if (!v) return errorResponse(400, "page: must be a positive integer, got \"" + *p + "\"");
+    page = *v;
+  }
+  if (const std::string* p = param(request, "page_size")) {
+    const auto v = positive(*p);
+    if (!v || *v > kMaxPageSize) {
+      return errorResponse(400, "page_size: must be 1-" + std::to_string(kMaxPageSize) +
+                                    ", got \"" + *p + "\"");
+    }
+    pageSize = *v;
+  }
+  std::vector<std::string> fields;
+  if (const std::string* f = param(request, "fields")) {
+    size_t pos = 0;
+    while (pos <= f->size()) {
+      const auto comma = f->find(',', pos);
+      const auto end = comma == std::string::npos ? f->size() : comma;
+      if (end > pos) fields.push_back(f->substr(pos, end - pos));
+      pos = end + 1;
+    }
+  }
+  json results = json::array();
+  const size_t first = (page - 1) * pageSize;
+  for (size_t i = first; i < all.size() && i < first + pageSize; ++i) {
+    if (fields.empty()) {
+      results.push_back(all[i]);
+      continue;
+    }
+    json slim = {{"uuid", all[i]["uuid"]}, {"url", all[i]["url"]}};
+    for (const auto& f : fields) {
+      if (all[i].contains(f)) slim[f] = all[i][f];
+    }
+    results.push_back(std::move(slim));
+  }
+  json out = {{"count", all.size()}, {"results", results}};
+  if (first + pageSize < all.size()) {
+    std::string next = "/api/" + type + "?page=" + std::to_string(page + 1) +
+                       "&page_size=" + std::to_string(pageSize);
+    if (const std::string* name = param(request, "name")) next += "&name=" + percentEncode(*name);
+    if (const std::string* f = param(request, "fields")) next += "&fields=" + percentEncode(*f);
+    out["next"] = next;
+  }
+  return jsonResponse(200, out);
+}
+
+}  // namespace floe::controller

@@ -1,0 +1,66 @@
+// The REST API of floe-controller as a pure request → response function (no sockets), so that
+// unit tests and the fuzz target drive it directly; server.h puts it behind cpp-httplib.
+//
+//   POST   /login                        {"username","password"} → {"token"} + cookie sessionid
+//   POST   /logout
+//   GET    /api/TYPE[?name=N&fields=a,b&page=P&page_size=S]   {"count","results"[,"next"]}
+//   POST   /api/TYPE                     create (201)
+//   GET    /api/TYPE/UUID                one object
+//   PUT    /api/TYPE/UUID                replace
+//   PATCH  /api/TYPE/UUID                {"add"|"replace"|"delete": {fields}}
+//   DELETE /api/TYPE/UUID                (204)
+//   GET    /api/configuration/export     the whole config document
+//   POST   /api/configuration/import     replace the whole configuration by a document
+//
+// Everything but /login needs authentication (401 otherwise). Errors are
+// {"error": "first problem", "errors": ["path: reason", ...]} with status 400, 401, 404, 405,
+// 409 or 500. See docs/rest-api.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "controller/auth.h"
+#include "controller/object_service.h"
+
+namespace floe::controller {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", …
+  std::string path;    // without the query string, e.g. "/api/pool"
+  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::string body;
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string cookie;         // the Cookie header, "" when absent
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;  // JSON text ("" for 204)
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class Api {
+ public:
+  Api(ObjectService& objects, Auth& auth) : objects_(objects), auth_(auth) {}
+  // Thread-safe: object requests are serialised (one write at a time, reads see whole writes).
+  HttpResponse handle(const HttpRequest& request);
+  // The same without authentication: the caller has authenticated the request.
+  HttpResponse handleAuthenticated(const HttpRequest& request);
+
+  static constexpr size_t kDefaultPageSize = 25;  // Avi's default
+  static constexpr size_t kMaxPageSize = 1000;
+
+ private:
+  HttpResponse listObjects(const std::string& type, const HttpRequest& request);
+
+  ObjectService& objects_;
+  Auth& auth_;
+  std::mutex mutex_;
+};
+
+}  // namespace floe::controller
