@@ -178,7 +178,10 @@ json ObjectService::exportDocument() const {
 void ObjectService::resolveUuidRefs(const std::string& type, json& body,
                                     std::vector<std::string>& errors) const {
   if (!body.is_object()) return;
-  for (const auto& [field, refType] : refFields(type)) {
+  for (const auto& entry : refFields(type)) {
+    // Named copies: lambdas cannot capture structured bindings before C++20's clang 16.
+    const std::string& field = entry.first;
+    const std::string& refType = entry.second;
     if (!body.contains(field)) continue;
     auto resolve = [&](json& v, const std::string& path) {
       if (!v.is_string()) return;  // the decoder reports the type error
