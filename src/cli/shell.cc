@@ -258,7 +258,12 @@ bool Shell::inMode(const std::vector<std::string>& tokens) {
     if (command == "where") {
       std::string path = edit_->type + " " + edit_->name;
       for (size_t i = 1; i < edit_->frames.size(); ++i) {
-        path += " > " + edit_->frames[i].pointer.to_string().substr(1);
+        const Frame& f = edit_->frames[i];
+        path += " > " + f.label;
+        const std::string last = f.pointer.back();
+        if (!last.empty() && std::isdigit(static_cast<unsigned char>(last[0]))) {
+          path += "[" + std::to_string(std::stoul(last) + 1) + "]";
+        }
       }
       out_ << path << "\n";
       return true;

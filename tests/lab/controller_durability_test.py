@@ -18,13 +18,17 @@ import unittest
 from controller import ADMIN_PASSWORD, Controller, ControllerNs, require_environment
 from lab import LabError
 
-ROUNDS = 15
+ROUNDS = 20
 
 WRITER = r"""
-import base64, http.client, json, sys
+import http.client, json, sys
 prefix, port, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+# A session token: the password is checked (slow PBKDF2) once, not per write.
+conn.request("POST", "/login", json.dumps({"username": "admin", "password": password}))
+r = conn.getresponse()
+auth = "Bearer " + json.loads(r.read())["token"]
+print("READY", flush=True)
 i = 0
 while True:
     name = f"{prefix}-{i}"
@@ -62,7 +66,9 @@ class KilledMidWriteLoop(unittest.TestCase):
                         ["ip", "netns", "exec", ns.name, "python3", "-c", WRITER,
                          f"r{round_}", str(ctl.port), ADMIN_PASSWORD],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                    time.sleep(rng.uniform(0.3, 1.0))
+                    ready = writer.stdout.readline()
+                    self.assertEqual(ready, "READY\n", writer.stderr.read() if not ready else "")
+                    time.sleep(rng.uniform(0.05, 0.6))
                     ctl.kill(signal.SIGKILL)
                     out, err = writer.communicate(timeout=30)
                     self.assertNotIn("ERROR", out, err)
