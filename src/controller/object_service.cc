@@ -336,6 +336,7 @@ std::variant<ApiReply, ApiError> ObjectService::replace(const std::string& type,
     if (e.uuid == uuid) {
       e.name = n;
       e.body = std::move(body);
+      break;
     }
   }
   return write(std::move(candidate), type, uuid, 200);

@@ -320,6 +320,15 @@ TEST_F(ApiTest, WritesReachTheStore) {
   EXPECT_EQ((*reopened)->exportDocument(), objects_->exportDocument());
 }
 
+TEST_F(ApiTest, SwitchoverOfAnUnconnectedEngineIsAConflict) {
+  const std::string uuid =
+      ok("POST", "/api/serviceengine", {{"name", "se1"}}, 201)["uuid"];
+  const HttpResponse r = call("POST", "/api/serviceengine/" + uuid + "/switchover", json::object());
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("floe-se switchover --name se1"), std::string::npos) << r.body;
+  EXPECT_EQ(call("POST", "/api/serviceengine/serviceengine-nope/switchover").status, 404);
+}
+
 TEST_F(ApiTest, UnauthenticatedRequestsGet401) {
   HttpRequest r{"GET", "/api/pool", {}, "", "", ""};
   EXPECT_EQ(api_->handle(r).status, 401);
