@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   std::thread signals([&] {
     int sig = 0;
     sigwait(&stopSignals, &sig);
+    api.shutdown();  // end the long polls first
     (*server)->stop();
   });
   signals.detach();

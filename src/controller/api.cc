@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "controller/password.h"
+
 namespace floe::controller {
 namespace {
 
@@ -82,6 +84,78 @@ std::variant<json, HttpResponse> parseBody(const HttpRequest& request) {
 
 }  // namespace
 
+Api::Api(ObjectService& objects, Auth& auth)
+    : objects_(objects), auth_(auth), epoch_(randomHex(4)) {}
+
+std::string Api::version() const { return epoch_ + "-" + std::to_string(objects_.generation()); }
+
+void Api::shutdown() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  changed_.notify_all();
+}
+
+HttpResponse Api::watch(const HttpRequest& request, std::unique_lock<std::mutex>& lock) {
+  int timeout = 30;
+  if (const std::string* t = param(request, "timeout")) {
+    const auto v = positive(*t);
+    if (!v || *v > 60) return errorResponse(400, "timeout: must be 1-60 seconds, got \"" + *t + "\"");
+    timeout = static_cast<int>(*v);
+  }
+  const std::string* since = param(request, "since");
+  if (since) {
+    changed_.wait_for(lock, std::chrono::seconds(timeout),
+                      [&] { return stopping_ || version() != *since; });
+  }
+  return jsonResponse(200, {{"version", version()}, {"document", objects_.exportDocument()}});
+}
+
+HttpResponse Api::runtime(const std::string& type, const std::string& uuid,
+                          const HttpRequest& request) {
+  auto object = objects_.get(type, uuid);
+  if (!object) return errorResponse(404, "no " + type + " has uuid \"" + uuid + "\"");
+  const auto now = std::chrono::steady_clock::now();
+  auto describe = [&](const Report& r) {
+    const double age = std::chrono::duration<double>(now - r.at).count();
+    return json{{"connected", now - r.at < kRuntimeFresh}, {"report_age_s", age},
+                {"status", r.status}};
+  };
+  if (type == "serviceengine") {
+    if (request.method == "PUT") {
+      auto body = parseBody(request);
+      if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+      runtime_[uuid] = {std::get<json>(std::move(body)), now};
+      return jsonResponse(200, json::object());
+    }
+    if (request.method != "GET") return errorResponse(405, request.path + ": use GET or PUT");
+    const auto it = runtime_.find(uuid);
+    if (it == runtime_.end()) {
+      return jsonResponse(200, {{"name", (*object)["name"]}, {"connected", false}});
+    }
+    json out = describe(it->second);
+    out["name"] = (*object)["name"];
+    return jsonResponse(200, out);
+  }
+  if (request.method != "GET") return errorResponse(405, request.path + ": use GET");
+  // virtualservice: its entry in every SE's report.
+  json engines = json::array();
+  for (const auto& [seUuid, report] : runtime_) {
+    const json& vss = report.status.contains("virtualservices") ? report.status["virtualservices"]
+                                                                : json::array();
+    for (const auto& vs : vss) {
+      if (!vs.is_object() || vs.value("name", "") != (*object)["name"]) continue;
+      auto se = objects_.get("serviceengine", seUuid);
+      json entry = describe(report);
+      entry.erase("status");
+      entry["serviceengine"] = se ? (*se)["name"] : json(seUuid);
+      entry["state"] = vs.value("state", json());
+      entry["virtualservice"] = vs;
+      engines.push_back(std::move(entry));
+    }
+  }
+  return jsonResponse(200, {{"name", (*object)["name"]}, {"serviceengines", engines}});
+}
+
 HttpResponse Api::handle(const HttpRequest& request) {
   if (request.path == "/login") {
     if (request.method != "POST") return errorResponse(405, "/login: use POST");
@@ -117,8 +191,20 @@ HttpResponse Api::handleAuthenticated(const HttpRequest& request) {
   if (parts.size() < 2 || parts[0] != "api") {
     return errorResponse(404, request.path + ": not found; the API is under /api/<type>");
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // Wake the watchers after a write (GETs change nothing).
+  struct Notify {
+    std::condition_variable& cv;
+    bool write;
+    ~Notify() {
+      if (write) cv.notify_all();
+    }
+  } notify{changed_, m != "GET"};
   if (parts[1] == "configuration" && parts.size() == 3) {
+    if (parts[2] == "watch") {
+      if (m != "GET") return errorResponse(405, request.path + ": use GET");
+      return watch(request, lock);
+    }
     if (parts[2] == "export") {
       if (m != "GET") return errorResponse(405, request.path + ": use GET");
       return jsonResponse(200, objects_.exportDocument());
@@ -144,6 +230,10 @@ HttpResponse Api::handleAuthenticated(const HttpRequest& request) {
       return reply(objects_.create(type, std::get<json>(std::move(body))));
     }
     return errorResponse(405, request.path + ": use GET or POST");
+  }
+  if (parts.size() == 4 && parts[3] == "runtime" &&
+      (type == "serviceengine" || type == "virtualservice")) {
+    return runtime(type, parts[2], request);
   }
   if (parts.size() == 4 && type == "serviceengine" && parts[3] == "switchover") {
     if (m != "POST") return errorResponse(405, request.path + ": use POST");

@@ -11,12 +11,22 @@
 //   DELETE /api/TYPE/UUID                (204)
 //   GET    /api/configuration/export     the whole config document
 //   POST   /api/configuration/import     replace the whole configuration by a document
+//   GET    /api/configuration/watch?since=VERSION&timeout=S
+//                                         long poll: {"version", "document"} as soon as the
+//                                         configuration's version differs from VERSION (at
+//                                         once when it does), else after S seconds (1-60)
+//   PUT    /api/serviceengine/UUID/runtime   a managed SE reports its status (floe-se status)
+//   GET    /api/serviceengine/UUID/runtime   the last report, its age and whether it is fresh
+//   GET    /api/virtualservice/UUID/runtime  the virtual service's state on each SE reporting it
+//   POST   /api/serviceengine/UUID/switchover  (409: not implemented through the controller)
 //
 // Everything but /login needs authentication (401 otherwise). Errors are
 // {"error": "first problem", "errors": ["path: reason", ...]} with status 400, 401, 404, 405,
 // 409 or 500. See docs/rest-api.md.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,21 +56,38 @@ struct HttpResponse {
 
 class Api {
  public:
-  Api(ObjectService& objects, Auth& auth) : objects_(objects), auth_(auth) {}
+  Api(ObjectService& objects, Auth& auth);
   // Thread-safe: object requests are serialised (one write at a time, reads see whole writes).
   HttpResponse handle(const HttpRequest& request);
   // The same without authentication: the caller has authenticated the request.
   HttpResponse handleAuthenticated(const HttpRequest& request);
 
+  // Ends every pending watch at once (before the server stops).
+  void shutdown();
+
   static constexpr size_t kDefaultPageSize = 25;  // Avi's default
   static constexpr size_t kMaxPageSize = 1000;
+  // A runtime report older than this means the SE is no longer connected.
+  static constexpr std::chrono::seconds kRuntimeFresh{5};
 
  private:
   HttpResponse listObjects(const std::string& type, const HttpRequest& request);
+  HttpResponse watch(const HttpRequest& request, std::unique_lock<std::mutex>& lock);
+  HttpResponse runtime(const std::string& type, const std::string& uuid, const HttpRequest& request);
+  // "EPOCH-GENERATION": differs after every change and after every controller restart.
+  std::string version() const;
 
   ObjectService& objects_;
   Auth& auth_;
   std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::string epoch_;  // random, per process
+  struct Report {
+    nlohmann::json status;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Report> runtime_;  // serviceengine uuid → last report
 };
 
 }  // namespace floe::controller

@@ -259,6 +259,7 @@ Status ObjectService::commit(std::vector<Entry> next) {
   if (batch.upserts.empty() && batch.deletes.empty()) return {};
   if (auto s = store_.write(batch); !s) return s;
   entries_ = std::move(next);
+  ++generation_;
   return {};
 }
 

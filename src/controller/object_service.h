@@ -65,6 +65,10 @@ class ObjectService {
   // keep their uuid when type and name match); refused whole when the document is invalid.
   std::variant<ApiReply, ApiError> importDocument(const nlohmann::json& document);
 
+  // Counts the writes that changed the configuration since this process started (watchers
+  // compare it to know when to fetch again).
+  uint64_t generation() const { return generation_; }
+
  private:
   struct Entry {
     std::string type;
@@ -93,6 +97,7 @@ class ObjectService {
 
   Store& store_;
   std::vector<Entry> entries_;
+  uint64_t generation_ = 1;
 };
 
 // "TYPE-" followed by a random (version 4) UUID, RFC 9562 §5.4.

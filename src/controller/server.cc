@@ -5,6 +5,9 @@
 #include <charconv>
 
 namespace floe::controller {
+namespace {
+constexpr size_t kServerThreads = 64;
+}  // namespace
 
 Result<ListenAddress> parseListen(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -62,6 +65,8 @@ Result<std::unique_ptr<Server>> Server::bind(Api& api, const ListenAddress& at,
   server->http_->Patch(kAll, handler);
   server->http_->Delete(kAll, handler);
   server->http_->set_payload_max_length(16 * 1024 * 1024);
+  // Each managed SE holds one thread in its long poll (watch): room for many beside the API.
+  server->http_->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   if (at.port == 0) {
     server->port_ = server->http_->bind_to_any_port(at.host);
   } else {

@@ -1,0 +1,186 @@
+#include "se/controller_client.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "se/control_server.h"
+
+namespace floe::se {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kWatchSeconds = 25;  // long-poll length; the read timeout allows for it
+
+std::string urlEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<httplib::Client> makeClient(const ControllerClientOptions& o, int readTimeout) {
+  auto c = std::make_unique<httplib::Client>(o.url);
+  c->set_basic_auth(o.user, o.password);
+  c->set_connection_timeout(2);
+  c->set_read_timeout(readTimeout);
+  if (o.url.rfind("https://", 0) == 0 && !o.caCert.empty()) c->set_ca_cert_path(o.caCert);
+  return c;
+}
+
+}  // namespace
+
+// One httplib client per thread: a client is not used from two threads at once.
+struct ControllerClient::Http {
+  std::unique_ptr<httplib::Client> watch;
+  std::unique_ptr<httplib::Client> report;
+  std::string uuid;  // of the serviceengine object, once known (report thread after start)
+};
+
+ControllerClient::ControllerClient(ControllerClientOptions options)
+    : options_(std::move(options)), http_(std::make_unique<Http>()) {
+  http_->watch = makeClient(options_, kWatchSeconds + 10);
+  http_->report = makeClient(options_, 5);
+}
+
+ControllerClient::~ControllerClient() { stop(); }
+
+bool ControllerClient::writeDocument(const std::string& text) {
+  const auto tmp = options_.documentPath.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok && ::rename(tmp.c_str(), options_.documentPath.c_str()) == 0;
+}
+
+Status ControllerClient::fetchFirst(std::chrono::seconds timeout) {
+  if (options_.url.rfind("http://", 0) != 0 && options_.url.rfind("https://", 0) != 0) {
+    return makeError("--controller: \"" + options_.url + "\" is not http://HOST:PORT or https://…");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string problem;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto res = http_->watch->Get("/api/configuration/watch");
+    if (res && res->status == 401) {
+      return makeError("the controller refused the credentials (set FLOE_USER and FLOE_PASSWORD)");
+    }
+    if (res && res->status == 200) {
+      const json body = json::parse(res->body, nullptr, false);
+      if (body.is_object() && body.contains("document") && body.contains("version")) {
+        if (!writeDocument(body["document"].dump(2))) {
+          return makeError(options_.documentPath.string() + ": cannot write the document");
+        }
+        version_ = body["version"];
+        auto se = http_->watch->Get("/api/serviceengine?name=" + urlEncode(options_.name));
+        if (se && se->status == 200) {
+          const json list = json::parse(se->body, nullptr, false);
+          if (list.is_object() && list.value("count", 0) > 0) {
+            http_->uuid = list["results"][0]["uuid"];
+          }
+        }
+        if (http_->uuid.empty()) {
+          return makeError("serviceengine " + options_.name +
+                           ": no such object on the controller; create it first");
+        }
+        spdlog::info("controller {}: registered as {}, configuration {}", options_.url,
+                     http_->uuid, version_);
+        return {};
+      }
+      problem = "the controller's answer is not a watch reply";
+    } else {
+      problem = res ? "the controller answered " + std::to_string(res->status)
+                    : "cannot reach the controller: " + httplib::to_string(res.error());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  if (std::filesystem::exists(options_.documentPath)) {
+    spdlog::warn("controller {}: {}; running the last document {}", options_.url, problem,
+                 options_.documentPath.string());
+    return {};
+  }
+  return makeError("controller " + options_.url + ": " + problem);
+}
+
+void ControllerClient::start(std::function<void()> onChange) {
+  onChange_ = std::move(onChange);
+  watcher_ = std::thread([this] { watchLoop(); });
+  reporter_ = std::thread([this] { reportLoop(); });
+}
+
+void ControllerClient::stop() {
+  if (stopping_.exchange(true)) return;
+  http_->watch->stop();  // ends a pending long poll
+  if (watcher_.joinable()) watcher_.join();
+  if (reporter_.joinable()) reporter_.join();
+}
+
+void ControllerClient::watchLoop() {
+  bool lost = false;
+  while (!stopping_) {
+    auto res = http_->watch->Get("/api/configuration/watch?since=" + urlEncode(version_) +
+                                 "&timeout=" + std::to_string(kWatchSeconds));
+    json body;
+    if (res && res->status == 200) body = json::parse(res->body, nullptr, false);
+    if (!body.is_object() || !body.contains("version") || !body.contains("document")) {
+      if (stopping_) break;
+      if (!lost) {
+        spdlog::warn("controller {}: {}; keeping the last configuration", options_.url,
+                     res ? "answered " + std::to_string(res->status)
+                         : "unreachable: " + httplib::to_string(res.error()));
+      }
+      lost = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (lost) spdlog::info("controller {}: reachable again", options_.url);
+    lost = false;
+    const std::string version = body["version"];
+    if (version == version_) continue;
+    if (!writeDocument(body["document"].dump(2))) {
+      spdlog::error("{}: cannot write the document from the controller",
+                    options_.documentPath.string());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    version_ = version;
+    spdlog::info("controller {}: configuration {}", options_.url, version_);
+    if (onChange_) onChange_();
+  }
+}
+
+void ControllerClient::reportLoop() {
+  while (!stopping_) {
+    auto status = controlRequest(options_.controlSocket, "status");
+    if (status && !http_->uuid.empty()) {
+      http_->report->Put("/api/serviceengine/" + http_->uuid + "/runtime", *status,
+                         "application/json");
+    }
+    for (int i = 0; i < 10 && !stopping_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+}  // namespace floe::se
