@@ -239,12 +239,12 @@ HttpResponse Api::handleAuthenticated(const HttpRequest& request) {
     if (m != "POST") return errorResponse(405, request.path + ": use POST");
     auto se = objects_.get(type, parts[2]);
     if (!se) return errorResponse(404, "no serviceengine has uuid \"" + parts[2] + "\"");
-    // Managed service engines are not implemented yet: the controller cannot reach the SE.
+    // The watch carries configuration only; commands to an SE are not implemented yet.
     const std::string name = (*se)["name"];
     return errorResponse(409, "serviceengine[" + name +
-                                  "]: is not connected to this controller (managed service "
-                                  "engines are not implemented yet); run `floe-se switchover "
-                                  "--name " + name + "` on its host");
+                                  "]: switchover through the controller is not implemented "
+                                  "yet; run `floe-se switchover --name " + name +
+                                  "` on its host");
   }
   if (parts.size() != 3) return errorResponse(404, request.path + ": not found");
   const std::string& uuid = parts[2];

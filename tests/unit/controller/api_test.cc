@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace floe::controller {
 namespace {
@@ -318,6 +319,62 @@ TEST_F(ApiTest, WritesReachTheStore) {
   ASSERT_TRUE(reopened);
   EXPECT_TRUE((*reopened)->uuidOf("pool", "web"));
   EXPECT_EQ((*reopened)->exportDocument(), objects_->exportDocument());
+}
+
+TEST_F(ApiTest, WatchAnswersAtOnceWhenTheVersionDiffers) {
+  const json first = ok("GET", "/api/configuration/watch");
+  ASSERT_TRUE(first.contains("version"));
+  EXPECT_EQ(first["document"], ok("GET", "/api/configuration/export"));
+  const auto t0 = std::chrono::steady_clock::now();
+  const json again = ok("GET", "/api/configuration/watch?since=older&timeout=30");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  EXPECT_EQ(again["version"], first["version"]);
+}
+
+TEST_F(ApiTest, WatchWaitsForAWriteThenAnswers) {
+  const std::string version = ok("GET", "/api/configuration/watch")["version"];
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    HttpRequest r{"POST", "/api/pool", {}, kPool.dump(), "", ""};
+    api_->handleAuthenticated(r);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  const json changed = ok("GET", "/api/configuration/watch?since=" + version + "&timeout=10");
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  writer.join();
+  EXPECT_NE(changed["version"], version);
+  EXPECT_EQ(changed["document"]["pool"][0]["name"], "web");
+  EXPECT_GE(waited, std::chrono::milliseconds(150));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+TEST_F(ApiTest, WatchTimesOutWithTheSameVersion) {
+  const std::string version = ok("GET", "/api/configuration/watch")["version"];
+  EXPECT_EQ(ok("GET", "/api/configuration/watch?since=" + version + "&timeout=1")["version"],
+            version);
+  EXPECT_EQ(call("GET", "/api/configuration/watch?timeout=61").status, 400);
+}
+
+TEST_F(ApiTest, RuntimeReportsAreServedPerEngineAndVirtualService) {
+  const std::string se = ok("POST", "/api/serviceengine", {{"name", "se1"}}, 201)["uuid"];
+  ok("POST", "/api/pool", kPool, 201);
+  const std::string vs = ok("POST", "/api/virtualservice",
+                            {{"name", "vs1"},
+                             {"vip", {{{"vip_id", "1"}, {"ip_address", "10.10.2.100"}}}},
+                             {"services", {{{"port", 80}}}},
+                             {"pool_ref", "web"}},
+                            201)["uuid"];
+  EXPECT_EQ(ok("GET", "/api/serviceengine/" + se + "/runtime")["connected"], false);
+  ok("PUT", "/api/serviceengine/" + se + "/runtime",
+     {{"name", "se1"}, {"virtualservices", {{{"name", "vs1"}, {"state", "UP"}}}}});
+  const json rt = ok("GET", "/api/serviceengine/" + se + "/runtime");
+  EXPECT_EQ(rt["connected"], true);
+  EXPECT_EQ(rt["status"]["virtualservices"][0]["state"], "UP");
+  const json vsRt = ok("GET", "/api/virtualservice/" + vs + "/runtime");
+  ASSERT_EQ(vsRt["serviceengines"].size(), 1u);
+  EXPECT_EQ(vsRt["serviceengines"][0]["serviceengine"], "se1");
+  EXPECT_EQ(vsRt["serviceengines"][0]["state"], "UP");
+  EXPECT_EQ(call("GET", "/api/serviceengine/serviceengine-nope/runtime").status, 404);
 }
 
 TEST_F(ApiTest, SwitchoverOfAnUnconnectedEngineIsAConflict) {
