@@ -7,7 +7,7 @@
   start, SIGKILL, restart; api() sends one REST request with curl and returns (status, JSON).
 - floe(): runs the `floe` CLI inside the namespace.
 
-Binaries come from $FLOE_CONTROLLER and $FLOE_CLI (ctest sets them); missing is an error,
+Binaries come from $FLOE_CONTROLLER_BIN and $FLOE_CLI (ctest sets them); missing is an error,
 never a skip.
 """
 
@@ -44,7 +44,7 @@ def require_environment() -> None:
         raise LabError("the controller tests need root (a network namespace of their own)")
     if shutil.which("curl") is None:
         raise LabError("missing tool: curl")
-    binary("FLOE_CONTROLLER")
+    binary("FLOE_CONTROLLER_BIN")
     binary("FLOE_CLI")
 
 
@@ -108,7 +108,7 @@ class Controller:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> "Controller":
-        cmd = ["ip", "netns", "exec", self.ns.name, binary("FLOE_CONTROLLER"),
+        cmd = ["ip", "netns", "exec", self.ns.name, binary("FLOE_CONTROLLER_BIN"),
                "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
         if self.tls:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]

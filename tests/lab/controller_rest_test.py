@@ -99,19 +99,19 @@ class RestTest(unittest.TestCase):
                 self.assertNotEqual(cp.returncode, 0)
 
     def test_command_line_errors(self):
-        cp = self.ns.exec(binary("FLOE_CONTROLLER"), "--listen", "127.0.0.1", "--db",
+        cp = self.ns.exec(binary("FLOE_CONTROLLER_BIN"), "--listen", "127.0.0.1", "--db",
                           "/tmp/x.db", check=False)
         self.assertEqual(cp.returncode, 2)
         self.assertIn("--listen", cp.stderr)
         with tempfile.TemporaryDirectory(prefix="floe-ctl-") as d:
-            cp = self.ns.exec(binary("FLOE_CONTROLLER"), "--listen", "127.0.0.1:9555", "--db",
+            cp = self.ns.exec(binary("FLOE_CONTROLLER_BIN"), "--listen", "127.0.0.1:9555", "--db",
                               f"{d}/db", "--tls-cert", f"{d}/missing.pem", "--tls-key",
                               f"{d}/missing.key", check=False,
                               env={"FLOE_ADMIN_PASSWORD": "x", "PATH": "/usr/bin:/bin"})
             self.assertEqual(cp.returncode, 1)
             self.assertIn("--tls-cert", cp.stderr)
             Path(d, "notdb").write_text("x" * 200)
-            cp = self.ns.exec(binary("FLOE_CONTROLLER"), "--listen", "127.0.0.1:9556", "--db",
+            cp = self.ns.exec(binary("FLOE_CONTROLLER_BIN"), "--listen", "127.0.0.1:9556", "--db",
                               f"{d}/notdb", check=False,
                               env={"FLOE_ADMIN_PASSWORD": "x", "PATH": "/usr/bin:/bin"})
             self.assertEqual(cp.returncode, 1)
