@@ -1,12 +1,15 @@
 #include "se/controller_client.h"
 
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "common/ip.h"
 #include "se/control_server.h"
 
 namespace floe::se {
@@ -40,7 +43,44 @@ std::unique_ptr<httplib::Client> makeClient(const ControllerClientOptions& o, in
   return c;
 }
 
+int prefixLength(const sockaddr* mask) {
+  int bits = 0;
+  const auto* bytes = mask->sa_family == AF_INET
+                          ? reinterpret_cast<const uint8_t*>(
+                                &reinterpret_cast<const sockaddr_in*>(mask)->sin_addr)
+                          : reinterpret_cast<const uint8_t*>(
+                                &reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
+  const int size = mask->sa_family == AF_INET ? 4 : 16;
+  for (int i = 0; i < size; ++i) bits += __builtin_popcount(bytes[i]);
+  return bits;
+}
+
 }  // namespace
+
+json hostVnics() {
+  json out = json::array();
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (const ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || !a->ifa_netmask || !(a->ifa_flags & IFF_UP) ||
+        (a->ifa_flags & IFF_LOOPBACK)) {
+      continue;
+    }
+    const int family = a->ifa_addr->sa_family;
+    if (family != AF_INET && family != AF_INET6) continue;
+    const std::string name = a->ifa_name;
+    if (name == "floe0" || name.find(':') != std::string::npos) continue;
+    const auto ip = IpAddress::fromSockaddr(a->ifa_addr);
+    if (!ip) continue;
+    if (family == AF_INET6 && ip->bytes()[0] == 0xfe && (ip->bytes()[1] & 0xc0) == 0x80) {
+      continue;  // link-local
+    }
+    const Prefix prefix(*ip, static_cast<uint8_t>(prefixLength(a->ifa_netmask)));
+    out.push_back({{"if_name", name}, {"ip", prefix.toString()}});
+  }
+  freeifaddrs(list);
+  return out;
+}
 
 // One httplib client per thread: a client is not used from two threads at once.
 struct ControllerClient::Http {
@@ -104,6 +144,7 @@ Status ControllerClient::fetchFirst(std::chrono::seconds timeout) {
           return makeError("serviceengine " + options_.name +
                            ": no such object on the controller; create it first");
         }
+        fillVnics(json::parse(se->body)["results"][0]);
         spdlog::info("controller {}: registered as {}, configuration {}", options_.url,
                      http_->uuid, version_);
         return {};
@@ -121,6 +162,30 @@ Status ControllerClient::fetchFirst(std::chrono::seconds timeout) {
     return {};
   }
   return makeError("controller " + options_.url + ": " + problem);
+}
+
+void ControllerClient::fillVnics(const json& engine) {
+  if (engine.contains("data_vnics") && !engine["data_vnics"].empty()) return;
+  const json vnics = hostVnics();
+  const json patch = {{"replace", {{"data_vnics", vnics}}}};
+  auto res = http_->watch->Patch("/api/serviceengine/" + http_->uuid, patch.dump(),
+                                 "application/json");
+  if (!res || res->status != 200) {
+    spdlog::warn("controller {}: could not fill serviceengine {}'s data_vnics from the host: {}",
+                 options_.url, options_.name,
+                 res ? res->body : "unreachable: " + httplib::to_string(res.error()));
+    return;
+  }
+  spdlog::info("controller {}: data_vnics of serviceengine {} filled from the host: {}",
+               options_.url, options_.name, vnics.dump());
+  // The document fetched before does not have them yet: fetch the new version now.
+  auto doc = http_->watch->Get("/api/configuration/watch");
+  if (doc && doc->status == 200) {
+    const json body = json::parse(doc->body, nullptr, false);
+    if (body.is_object() && body.contains("document") && writeDocument(body["document"].dump(2))) {
+      version_ = body["version"];
+    }
+  }
 }
 
 void ControllerClient::start(std::function<void()> onChange) {

@@ -4,7 +4,8 @@
 // document, as `GET /api/configuration/export` returns it) and tells the runtime to re-read it
 // exactly as SIGHUP does in standalone mode, so managed and standalone SEs apply a document by
 // the same path. It
-//   - registers: finds its serviceengine object by name (its uuid is where it reports);
+//   - registers: finds its serviceengine object by name (its uuid is where it reports); when
+//     the object's data_vnics are empty, fills them with the host's interfaces (hostVnics());
 //   - watches: long-polls `GET /api/configuration/watch?since=VERSION` (docs/rest-api.md), so a
 //     save reaches the SE as soon as the controller has committed it;
 //   - reports runtime: every second the SE's `status` JSON (control socket) is PUT to
@@ -21,6 +22,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "common/result.h"
 
 namespace floe::se {
@@ -34,6 +37,11 @@ struct ControllerClientOptions {
   std::filesystem::path documentPath;  // where the desired document is kept
   std::filesystem::path controlSocket; // the runtime's control socket (status reports)
 };
+
+// The host's data interfaces as data_vnics JSON ([{"if_name", "ip": "a/len"}]): every address
+// of an interface that is up, except loopback, floe's own floe0, labelled secondary addresses
+// and IPv6 link-local ones.
+nlohmann::json hostVnics();
 
 class ControllerClient {
  public:
@@ -58,6 +66,8 @@ class ControllerClient {
   void watchLoop();
   void reportLoop();
   bool writeDocument(const std::string& text);
+  // Fills the serviceengine object's empty data_vnics from the host (logged, never fatal).
+  void fillVnics(const nlohmann::json& engine);
 
   ControllerClientOptions options_;
   std::unique_ptr<Http> http_;

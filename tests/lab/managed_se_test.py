@@ -140,3 +140,28 @@ class ManagedSeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RegistrationTest(unittest.TestCase):
+    """An SE whose serviceengine object has no data_vnics fills them from its host."""
+
+    def test_empty_data_vnics_are_filled_from_the_host(self):
+        os.environ["FLOE_USER"] = "admin"
+        os.environ["FLOE_PASSWORD"] = ADMIN_PASSWORD
+        with OneArmedLab() as lab, Controller(LabNs(lab.se1), port=9443) as ctl:
+            doc = load_config()
+            doc["serviceengine"][0]["data_vnics"] = []
+            doc["serviceenginegroup"][0]["floating_intf_ip"] = []  # rule 6 needs the subnets
+            status, body = ctl.api("POST", "/api/configuration/import", doc)
+            self.assertEqual(status, 200, body)
+            se = ManagedSe(lab, ctl.url).start()
+            try:
+                vnics = ctl.find("serviceengine", "se1")["data_vnics"]
+                self.assertEqual(vnics, [{"if_name": "eth0", "ip": "10.10.1.11/24"}])
+                # The SE runs the document with the filled data_vnics (its host check passes).
+                # No traffic check: the lab router reaches the VIP via the floating IP,
+                # which this document leaves out.
+                self.assertTrue(wait_until(lambda: vs_state(se.status(), "vs1") == "UP", 20),
+                                se.log())
+            finally:
+                se.terminate_quietly()
