@@ -103,11 +103,63 @@ HttpResponse Api::watch(const HttpRequest& request, std::unique_lock<std::mutex>
     timeout = static_cast<int>(*v);
   }
   const std::string* since = param(request, "since");
+  const std::string* engine = param(request, "serviceengine");
+  auto commandWaits = [&] {
+    if (!engine) return false;
+    const auto it = pending_.find(*engine);
+    return it != pending_.end() && !it->second.empty();
+  };
   if (since) {
     changed_.wait_for(lock, std::chrono::seconds(timeout),
-                      [&] { return stopping_ || version() != *since; });
+                      [&] { return stopping_ || version() != *since || commandWaits(); });
   }
-  return jsonResponse(200, {{"version", version()}, {"document", objects_.exportDocument()}});
+  json out = {{"version", version()}, {"document", objects_.exportDocument()}};
+  if (commandWaits()) {
+    json commands = json::array();
+    for (const auto& c : pending_[*engine]) commands.push_back({{"id", c.id}, {"command", c.command}});
+    pending_.erase(*engine);
+    out["commands"] = std::move(commands);
+  }
+  return jsonResponse(200, out);
+}
+
+bool Api::connected(const std::string& uuid) const {
+  const auto it = runtime_.find(uuid);
+  return it != runtime_.end() && std::chrono::steady_clock::now() - it->second.at < kRuntimeFresh;
+}
+
+HttpResponse Api::relay(const std::string& uuid, const std::string& command,
+                        std::unique_lock<std::mutex>& lock) {
+  auto se = objects_.get("serviceengine", uuid);
+  if (!se) return errorResponse(404, "no serviceengine has uuid \"" + uuid + "\"");
+  const std::string name = (*se)["name"];
+  const std::string path = "serviceengine[" + name + "]";
+  if (!connected(uuid)) {
+    return errorResponse(409, path + ": not connected to this controller (no runtime report for " +
+                                  std::to_string(kRuntimeFresh.count()) +
+                                  " s); run `floe-se " + command + " --name " + name +
+                                  "` on its host");
+  }
+  const std::string id = std::to_string(nextCommand_++);
+  pending_[uuid].push_back({id, command});
+  changed_.notify_all();
+  const bool answered = changed_.wait_for(lock, kCommandTimeout, [&] {
+    return stopping_ || replies_.count(id) > 0;
+  });
+  if (!answered || !replies_.count(id)) {
+    auto& queue = pending_[uuid];
+    std::erase_if(queue, [&](const Command& c) { return c.id == id; });
+    return errorResponse(409, path + ": no answer to " + command + " within " +
+                                  std::to_string(kCommandTimeout.count()) + " s");
+  }
+  json reply = std::move(replies_[id]);
+  replies_.erase(id);
+  if (reply.is_object() && reply.contains("error")) {
+    return errorResponse(409, path + ": " + (reply["error"].is_string()
+                                                  ? reply["error"].get<std::string>()
+                                                  : reply["error"].dump()));
+  }
+  return jsonResponse(200, reply);
 }
 
 HttpResponse Api::runtime(const std::string& type, const std::string& uuid,
@@ -237,14 +289,14 @@ HttpResponse Api::handleAuthenticated(const HttpRequest& request) {
   }
   if (parts.size() == 4 && type == "serviceengine" && parts[3] == "switchover") {
     if (m != "POST") return errorResponse(405, request.path + ": use POST");
-    auto se = objects_.get(type, parts[2]);
-    if (!se) return errorResponse(404, "no serviceengine has uuid \"" + parts[2] + "\"");
-    // The watch carries configuration only; commands to an SE are not implemented yet.
-    const std::string name = (*se)["name"];
-    return errorResponse(409, "serviceengine[" + name +
-                                  "]: switchover through the controller is not implemented "
-                                  "yet; run `floe-se switchover --name " + name +
-                                  "` on its host");
+    return relay(parts[2], "switchover", lock);
+  }
+  if (parts.size() == 5 && type == "serviceengine" && parts[3] == "commands") {
+    if (m != "POST") return errorResponse(405, request.path + ": use POST");
+    auto body = parseBody(request);
+    if (auto* r = std::get_if<HttpResponse>(&body)) return *r;
+    replies_[parts[4]] = std::get<json>(std::move(body));
+    return jsonResponse(200, json::object());
   }
   if (parts.size() != 3) return errorResponse(404, request.path + ": not found");
   const std::string& uuid = parts[2];

@@ -11,14 +11,19 @@
 //   DELETE /api/TYPE/UUID                (204)
 //   GET    /api/configuration/export     the whole config document
 //   POST   /api/configuration/import     replace the whole configuration by a document
-//   GET    /api/configuration/watch?since=VERSION&timeout=S
+//   GET    /api/configuration/watch?since=VERSION&timeout=S[&serviceengine=UUID]
 //                                         long poll: {"version", "document"} as soon as the
 //                                         configuration's version differs from VERSION (at
-//                                         once when it does), else after S seconds (1-60)
+//                                         once when it does), else after S seconds (1-60);
+//                                         with serviceengine, also as soon as a command for
+//                                         that SE waits ({"commands": [{"id", "command"}]})
+//   POST   /api/serviceengine/UUID/commands/ID  the SE's reply to command ID
 //   PUT    /api/serviceengine/UUID/runtime   a managed SE reports its status (floe-se status)
 //   GET    /api/serviceengine/UUID/runtime   the last report, its age and whether it is fresh
 //   GET    /api/virtualservice/UUID/runtime  the virtual service's state on each SE reporting it
-//   POST   /api/serviceengine/UUID/switchover  (409: not implemented through the controller)
+//   POST   /api/serviceengine/UUID/switchover  relayed to the SE through its watch; answers
+//                                         with the SE's reply (200), or 409 when the SE is
+//                                         not connected, refuses, or does not answer in time
 //
 // Everything but /login needs authentication (401 otherwise). Errors are
 // {"error": "first problem", "errors": ["path: reason", ...]} with status 400, 401, 404, 405,
@@ -69,11 +74,16 @@ class Api {
   static constexpr size_t kMaxPageSize = 1000;
   // A runtime report older than this means the SE is no longer connected.
   static constexpr std::chrono::seconds kRuntimeFresh{5};
+  // How long a command waits for the SE's reply.
+  static constexpr std::chrono::seconds kCommandTimeout{10};
 
  private:
   HttpResponse listObjects(const std::string& type, const HttpRequest& request);
   HttpResponse watch(const HttpRequest& request, std::unique_lock<std::mutex>& lock);
   HttpResponse runtime(const std::string& type, const std::string& uuid, const HttpRequest& request);
+  HttpResponse relay(const std::string& uuid, const std::string& command,
+                     std::unique_lock<std::mutex>& lock);
+  bool connected(const std::string& uuid) const;
   // "EPOCH-GENERATION": differs after every change and after every controller restart.
   std::string version() const;
 
@@ -88,6 +98,13 @@ class Api {
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::string, Report> runtime_;  // serviceengine uuid → last report
+  struct Command {
+    std::string id;
+    std::string command;
+  };
+  std::map<std::string, std::vector<Command>> pending_;  // serviceengine uuid → not yet fetched
+  std::map<std::string, nlohmann::json> replies_;         // command id → the SE's reply
+  uint64_t nextCommand_ = 1;
 };
 
 }  // namespace floe::controller

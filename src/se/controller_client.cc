@@ -205,7 +205,8 @@ void ControllerClient::watchLoop() {
   bool lost = false;
   while (!stopping_) {
     auto res = http_->watch->Get("/api/configuration/watch?since=" + urlEncode(version_) +
-                                 "&timeout=" + std::to_string(kWatchSeconds));
+                                 "&timeout=" + std::to_string(kWatchSeconds) +
+                                 "&serviceengine=" + urlEncode(http_->uuid));
     json body;
     if (res && res->status == 200) body = json::parse(res->body, nullptr, false);
     if (!body.is_object() || !body.contains("version") || !body.contains("document")) {
@@ -221,6 +222,7 @@ void ControllerClient::watchLoop() {
     }
     if (lost) spdlog::info("controller {}: reachable again", options_.url);
     lost = false;
+    if (body.contains("commands")) runCommands(body["commands"]);
     const std::string version = body["version"];
     if (version == version_) continue;
     if (!writeDocument(body["document"].dump(2))) {
@@ -232,6 +234,30 @@ void ControllerClient::watchLoop() {
     version_ = version;
     spdlog::info("controller {}: configuration {}", options_.url, version_);
     if (onChange_) onChange_();
+  }
+}
+
+void ControllerClient::runCommands(const json& commands) {
+  if (!commands.is_array()) return;
+  for (const auto& c : commands) {
+    if (!c.is_object() || !c.contains("id") || !c.contains("command") || !c["id"].is_string() ||
+        !c["command"].is_string()) {
+      continue;
+    }
+    const std::string command = c["command"];
+    json reply;
+    if (command != "switchover") {
+      reply = {{"error", "unknown command '" + command + "'"}};
+    } else if (auto text = controlRequest(options_.controlSocket, command); text) {
+      reply = json::parse(*text, nullptr, false);
+      if (reply.is_discarded()) reply = {{"error", "unreadable reply: " + *text}};
+    } else {
+      reply = {{"error", text.error().message}};
+    }
+    spdlog::info("controller {}: command {}: {}", options_.url, command, reply.dump());
+    http_->watch->Post("/api/serviceengine/" + http_->uuid + "/commands/" +
+                           c["id"].get<std::string>(),
+                       reply.dump(), "application/json");
   }
 }
 

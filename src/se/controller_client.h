@@ -8,6 +8,8 @@
 //     the object's data_vnics are empty, fills them with the host's interfaces (hostVnics());
 //   - watches: long-polls `GET /api/configuration/watch?since=VERSION` (docs/rest-api.md), so a
 //     save reaches the SE as soon as the controller has committed it;
+//   - runs the commands the controller relays with the watch (`switchover`) on the control
+//     socket, as `floe-se switchover` does, and posts the reply back;
 //   - reports runtime: every second the SE's `status` JSON (control socket) is PUT to
 //     `/api/serviceengine/UUID/runtime`.
 // An SE that loses the controller keeps running its last document (the file stays) and
@@ -68,6 +70,9 @@ class ControllerClient {
   bool writeDocument(const std::string& text);
   // Fills the serviceengine object's empty data_vnics from the host (logged, never fatal).
   void fillVnics(const nlohmann::json& engine);
+  // Runs the commands the controller relays (switchover) on the control socket and posts
+  // each reply back.
+  void runCommands(const nlohmann::json& commands);
 
   ControllerClientOptions options_;
   std::unique_ptr<Http> http_;

@@ -91,6 +91,16 @@ class ManagedSeTest(unittest.TestCase):
         wait_until(lambda: states() == [("se1", "UP")], 5)
         self.assertEqual(states(), [("se1", "UP")])
 
+    def test_switchover_from_the_shell_reaches_the_se(self):
+        # The lab's group has one SE: floe-se itself refuses, and its words come back.
+        wait_until(lambda: self.ctl.api(
+            "GET", f"/api/serviceengine/{self.ctl.find('serviceengine', 'se1')['uuid']}/runtime"
+        )[1].get("connected"), 5)
+        cp = self.ctl.floe("shell", input="switchover serviceengine se1\n")
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("serviceengine[se1]: switchover: serviceengine se1 is the only SE of its "
+                      "group; there is no peer to hand over to", cp.stdout)
+
     def test_a_change_saved_in_the_shell_reaches_the_se_in_under_a_second(self):
         self.assertFalse(self.se_has(NEW_SERVER))
         delays = []

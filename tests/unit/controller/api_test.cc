@@ -386,6 +386,29 @@ TEST_F(ApiTest, SwitchoverOfAnUnconnectedEngineIsAConflict) {
   EXPECT_EQ(call("POST", "/api/serviceengine/serviceengine-nope/switchover").status, 404);
 }
 
+// The relay: the SE's watch carries the command, the SE posts its reply, the caller gets it.
+TEST_F(ApiTest, SwitchoverIsRelayedThroughTheEnginesWatch) {
+  const std::string uuid =
+      ok("POST", "/api/serviceengine", {{"name", "se1"}}, 201)["uuid"];
+  ok("PUT", "/api/serviceengine/" + uuid + "/runtime", {{"name", "se1"}});  // connected
+  const std::string version = ok("GET", "/api/configuration/watch")["version"];
+  std::thread engine([&] {
+    const json w = ok("GET", "/api/configuration/watch?since=" + version +
+                                 "&timeout=10&serviceengine=" + uuid);
+    ASSERT_EQ(w["commands"].size(), 1u) << w;
+    EXPECT_EQ(w["commands"][0]["command"], "switchover");
+    ok("POST", "/api/serviceengine/" + uuid + "/commands/" +
+                   w["commands"][0]["id"].get<std::string>(),
+       {{"error", "switchover: serviceengine se1 is the only SE of its group"}});
+  });
+  const HttpResponse r = call("POST", "/api/serviceengine/" + uuid + "/switchover", json::object());
+  engine.join();
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(errorsOf(r), std::vector<std::string>{
+                             "serviceengine[se1]: switchover: serviceengine se1 is the only SE "
+                             "of its group"});
+}
+
 TEST_F(ApiTest, UnauthenticatedRequestsGet401) {
   HttpRequest r{"GET", "/api/pool", {}, "", "", ""};
   EXPECT_EQ(api_->handle(r).status, 401);
