@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "common/ip.h"
@@ -86,7 +87,26 @@ json hostVnics() {
 struct ControllerClient::Http {
   std::unique_ptr<httplib::Client> watch;
   std::unique_ptr<httplib::Client> report;
-  std::string uuid;  // of the serviceengine object, once known (report thread after start)
+  // The serviceengine object's uuid: found at registration, or later by the watch thread when
+  // the SE started without the controller; the report thread reads it.
+  std::mutex mutex;
+  std::string uuid;
+  std::string getUuid() {
+    std::lock_guard lock(mutex);
+    return uuid;
+  }
+  void setUuid(std::string u) {
+    std::lock_guard lock(mutex);
+    uuid = std::move(u);
+  }
+  // GET /api/serviceengine?name=NAME → the object, or null.
+  json findEngine(const std::string& name) {
+    auto res = watch->Get("/api/serviceengine?name=" + urlEncode(name));
+    if (!res || res->status != 200) return nullptr;
+    const json list = json::parse(res->body, nullptr, false);
+    if (!list.is_object() || list.value("count", 0) == 0) return nullptr;
+    return list["results"][0];
+  }
 };
 
 ControllerClient::ControllerClient(ControllerClientOptions options)
@@ -133,20 +153,15 @@ Status ControllerClient::fetchFirst(std::chrono::seconds timeout) {
           return makeError(options_.documentPath.string() + ": cannot write the document");
         }
         version_ = body["version"];
-        auto se = http_->watch->Get("/api/serviceengine?name=" + urlEncode(options_.name));
-        if (se && se->status == 200) {
-          const json list = json::parse(se->body, nullptr, false);
-          if (list.is_object() && list.value("count", 0) > 0) {
-            http_->uuid = list["results"][0]["uuid"];
-          }
-        }
-        if (http_->uuid.empty()) {
+        const json engine = http_->findEngine(options_.name);
+        if (!engine.is_object()) {
           return makeError("serviceengine " + options_.name +
                            ": no such object on the controller; create it first");
         }
-        fillVnics(json::parse(se->body)["results"][0]);
+        http_->setUuid(engine["uuid"]);
+        fillVnics(engine);
         spdlog::info("controller {}: registered as {}, configuration {}", options_.url,
-                     http_->uuid, version_);
+                     http_->getUuid(), version_);
         return {};
       }
       problem = "the controller's answer is not a watch reply";
@@ -168,7 +183,7 @@ void ControllerClient::fillVnics(const json& engine) {
   if (engine.contains("data_vnics") && !engine["data_vnics"].empty()) return;
   const json vnics = hostVnics();
   const json patch = {{"replace", {{"data_vnics", vnics}}}};
-  auto res = http_->watch->Patch("/api/serviceengine/" + http_->uuid, patch.dump(),
+  auto res = http_->watch->Patch("/api/serviceengine/" + http_->getUuid(), patch.dump(),
                                  "application/json");
   if (!res || res->status != 200) {
     spdlog::warn("controller {}: could not fill serviceengine {}'s data_vnics from the host: {}",
@@ -204,9 +219,13 @@ void ControllerClient::stop() {
 void ControllerClient::watchLoop() {
   bool lost = false;
   while (!stopping_) {
+    if (http_->getUuid().empty()) {  // started on the last document, without the controller
+      const json engine = http_->findEngine(options_.name);
+      if (engine.is_object()) http_->setUuid(engine["uuid"]);
+    }
     auto res = http_->watch->Get("/api/configuration/watch?since=" + urlEncode(version_) +
                                  "&timeout=" + std::to_string(kWatchSeconds) +
-                                 "&serviceengine=" + urlEncode(http_->uuid));
+                                 "&serviceengine=" + urlEncode(http_->getUuid()));
     json body;
     if (res && res->status == 200) body = json::parse(res->body, nullptr, false);
     if (!body.is_object() || !body.contains("version") || !body.contains("document")) {
@@ -255,7 +274,7 @@ void ControllerClient::runCommands(const json& commands) {
       reply = {{"error", text.error().message}};
     }
     spdlog::info("controller {}: command {}: {}", options_.url, command, reply.dump());
-    http_->watch->Post("/api/serviceengine/" + http_->uuid + "/commands/" +
+    http_->watch->Post("/api/serviceengine/" + http_->getUuid() + "/commands/" +
                            c["id"].get<std::string>(),
                        reply.dump(), "application/json");
   }
@@ -264,8 +283,9 @@ void ControllerClient::runCommands(const json& commands) {
 void ControllerClient::reportLoop() {
   while (!stopping_) {
     auto status = controlRequest(options_.controlSocket, "status");
-    if (status && !http_->uuid.empty()) {
-      http_->report->Put("/api/serviceengine/" + http_->uuid + "/runtime", *status,
+    const std::string uuid = http_->getUuid();
+    if (status && !uuid.empty()) {
+      http_->report->Put("/api/serviceengine/" + uuid + "/runtime", *status,
                          "application/json");
     }
     for (int i = 0; i < 10 && !stopping_; ++i) {

@@ -148,8 +148,20 @@ class ManagedSeTest(unittest.TestCase):
                         self.se.log())
 
 
-if __name__ == "__main__":
-    unittest.main()
+    def test_an_se_started_without_the_controller_runs_its_last_document(self):
+        self.se.stop()
+        self.ctl.kill(signal.SIGKILL)
+        se = ManagedSe(self.lab, self.ctl.url)
+        se.start_timeout = 60  # it waits 30 s for the controller before using the last document
+        se.start()
+        self.addCleanup(se.terminate_quietly)
+        self.assertTrue(wait_until(lambda: http_get(self.lab.client, URL), 20), se.log())
+        self.assertIn("running the last document", se.log())
+        # The controller returns: the SE registers and follows it again.
+        self.ctl.start()
+        self.shell("configure pool web", f"servers ip {NEW_SERVER}", "save", "save")
+        self.se = se
+        self.assertTrue(wait_until(lambda: self.se_has(NEW_SERVER), 10, interval=0.05), se.log())
 
 
 class RegistrationTest(unittest.TestCase):
@@ -175,3 +187,7 @@ class RegistrationTest(unittest.TestCase):
                                 se.log())
             finally:
                 se.terminate_quietly()
+
+
+if __name__ == "__main__":
+    unittest.main()
