@@ -102,6 +102,17 @@ TEST_F(ApiTest, BuiltInsAreEditableButNotDeletable) {
   const HttpResponse r = call("DELETE", "/api/serviceenginegroup/" + uuid);
   EXPECT_EQ(r.status, 409);
   EXPECT_NE(r.body.find("can be edited but not deleted"), std::string::npos) << r.body;
+  const HttpResponse rename =
+      call("PATCH", "/api/serviceenginegroup/" + uuid, {{"replace", {{"name", "Other"}}}});
+  EXPECT_EQ(rename.status, 409);
+  EXPECT_NE(rename.body.find("cannot be renamed"), std::string::npos) << rename.body;
+}
+
+TEST_F(ApiTest, AMethodThePathDoesNotTakeIs405) {
+  EXPECT_EQ(call("DELETE", "/api/pool").status, 405);
+  EXPECT_EQ(call("POST", "/api/pool/" + uuidOf("healthmonitor", "System-TCP")).status, 405);
+  EXPECT_EQ(call("PUT", "/api/configuration/export").status, 405);
+  EXPECT_EQ(call("GET", "/api/configuration/import").status, 405);
 }
 
 TEST_F(ApiTest, CreateReturnsTheObjectWithUuidUrlDefaultsAndRefUrls) {
