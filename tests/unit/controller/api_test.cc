@@ -131,7 +131,7 @@ TEST_F(ApiTest, AcceptsRefsAsNameQueryUrlAndUuidUrl) {
   ok("POST", "/api/pool", kPool, 201);
   const std::string poolUuid = uuidOf("pool", "web");
   int n = 0;
-  for (const std::string ref : {std::string("web"), std::string("/api/pool?name=web"),
+  for (const std::string& ref : {std::string("web"), std::string("/api/pool?name=web"),
                                 "/api/pool/" + poolUuid,
                                 "https://controller.example/api/pool/" + poolUuid}) {
     const std::string name = "vs" + std::to_string(++n);
