@@ -211,12 +211,21 @@ void ControllerClient::start(std::function<void()> onChange) {
 
 void ControllerClient::stop() {
   if (stopping_.exchange(true)) return;
-  http_->watch->stop();  // ends a pending long poll
+  // stop() ends a pending long poll; one may start between the watch thread's check of
+  // stopping_ and this call, so repeat until the thread is out.
+  while (watcher_.joinable() && !watchDone_) {
+    http_->watch->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   if (watcher_.joinable()) watcher_.join();
   if (reporter_.joinable()) reporter_.join();
 }
 
 void ControllerClient::watchLoop() {
+  struct Done {
+    std::atomic<bool>& flag;
+    ~Done() { flag = true; }
+  } done{watchDone_};
   bool lost = false;
   while (!stopping_) {
     if (http_->getUuid().empty()) {  // started on the last document, without the controller

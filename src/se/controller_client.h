@@ -79,6 +79,7 @@ class ControllerClient {
   std::function<void()> onChange_;
   std::string version_;  // of the document last written (watch thread only, after start)
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> watchDone_{false};  // the watch thread has left its loop
   std::thread watcher_;
   std::thread reporter_;
 };
