@@ -2,6 +2,7 @@
 // seam, the runtime (agent, data plane, control socket) and runs the control event loop.
 //
 //   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--verbose]
+//   floe-se --name SE --controller URL [--ca-cert PEM] [...]   (managed; FLOE_USER/FLOE_PASSWORD)
 //   floe-se status --name SE [--run-dir DIR]
 //   floe-se switchover --name SE [--run-dir DIR]
 //   floe-se check --config FILE [--name SE]
@@ -9,12 +10,18 @@
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <cerrno>
+#include <unistd.h>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "common/log.h"
 #include "net/netlink.h"
 #include "se/kernel_prober.h"
+#include "se/controller_client.h"
 #include "se/runtime.h"
 
 namespace {
@@ -77,6 +84,12 @@ int main(int argc, char** argv) {
   app.add_option("--name", name, "serviceengine name in the config document");
   app.add_option("--config", configPath, "config document (JSON); SIGHUP re-reads it")
       ->check(CLI::ExistingFile);
+  std::string controllerUrl;
+  std::string caCert;
+  app.add_option("--controller", controllerUrl,
+                 "run managed by floe-controller at URL (instead of --config)")
+      ->excludes("--config");
+  app.add_option("--ca-cert", caCert, "PEM CA certificate of an https controller");
   app.add_option("--run-dir", runDir, "directory of the control socket and lock")
       ->envname("FLOE_RUN_DIR");
   app.add_option("--workers", workers, "data-plane worker threads (0: one per core)")
@@ -99,12 +112,30 @@ int main(int argc, char** argv) {
   if (*switchover) return runCommand(runDir, name, "switchover");
   if (*checkCmd) return check(configPath, name);
 
-  if (name.empty() || configPath.empty()) {
-    std::fprintf(stderr, "floe-se: --name and --config are required to run (see --help)\n");
+  if (name.empty() || (configPath.empty() && controllerUrl.empty())) {
+    std::fprintf(stderr,
+                 "floe-se: --name and --config (or --controller) are required to run (see --help)\n");
     return floe::se::kExitFailure;
   }
 
   floe::initLogging("floe-se", name, verbose);
+  // Managed mode: the controller client keeps the desired document in a file of the run dir
+  // and re-reads it the way SIGHUP does (docs/floe-se.md, "Managed mode").
+  std::unique_ptr<floe::se::ControllerClient> controller;
+  if (!controllerUrl.empty()) {
+    const char* user = std::getenv("FLOE_USER");
+    const char* password = std::getenv("FLOE_PASSWORD");
+    std::error_code ec;
+    std::filesystem::create_directories(runDir, ec);
+    configPath = (std::filesystem::path(runDir) / (name + ".controller.json")).string();
+    controller = std::make_unique<floe::se::ControllerClient>(floe::se::ControllerClientOptions{
+        controllerUrl, user && *user ? user : "admin", password ? password : "", caCert, name,
+        configPath, floe::se::socketPath(runDir, name)});
+    if (auto s = controller->fetchFirst(std::chrono::seconds(30)); !s) {
+      std::fprintf(stderr, "floe-se: %s\n", s.error().message.c_str());
+      return floe::se::kExitFailure;
+    }
+  }
   asio::io_context io;
   auto netlink = floe::net::makeKernelNetlink();
   floe::se::RuntimeOptions options;
@@ -118,7 +149,9 @@ int main(int argc, char** argv) {
   floe::se::Runtime runtime(io, options, *netlink, criticalNetlink,
                             std::make_unique<floe::se::KernelProber>(io));
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
+  if (controller) controller->start([] { ::kill(::getpid(), SIGHUP); });  // as SIGHUP does
   io.run();
+  if (controller) controller->stop();
   spdlog::info("stopped");
   return floe::se::kExitOk;
 }
