@@ -1,7 +1,8 @@
 // floe-se: the service engine. Composition root: parses the command line, builds the kernel
 // seam, the runtime (agent, data plane, control socket) and runs the control event loop.
 //
-//   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--verbose]
+//   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--metrics ADDR:PORT]
+//           [--verbose]
 //   floe-se status --name SE [--run-dir DIR]
 //   floe-se switchover --name SE [--run-dir DIR]
 //   floe-se check --config FILE [--name SE]
@@ -10,9 +11,14 @@
 #include <asio/io_context.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "common/log.h"
+#include "metrics/http_server.h"
+#include "metrics/process.h"
+#include "metrics/se_metrics.h"
 #include "net/netlink.h"
+#include "ops/notify.h"
 #include "se/runtime.h"
 
 namespace {
@@ -45,6 +51,17 @@ int check(const std::string& configPath, const std::string& name) {
   return floe::se::kExitOk;
 }
 
+// The /metrics text; runs on the control loop (MetricsServer posts it there).
+std::string collectMetrics(floe::se::Runtime& runtime) {
+  auto families = floe::metrics::seFamilies(runtime.status(), runtime.proxyStatus());
+  if (auto process = floe::metrics::readProcessStats()) {
+    for (auto& f : floe::metrics::processFamilies(*process)) families.push_back(std::move(f));
+  } else {
+    spdlog::debug("metrics: {}", process.error().message);
+  }
+  return floe::metrics::render(families);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,6 +70,7 @@ int main(int argc, char** argv) {
   std::string name;
   std::string configPath;
   std::string runDir = "/run/floe";
+  std::string metricsAt;
   int workers = 0;
   bool verbose = false;
 
@@ -63,6 +81,8 @@ int main(int argc, char** argv) {
       ->envname("FLOE_RUN_DIR");
   app.add_option("--workers", workers, "data-plane worker threads (0: one per core)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--metrics", metricsAt,
+                 "serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6)");
   app.add_flag("-v,--verbose", verbose, "debug logging");
 
   auto* status = app.add_subcommand("status", "print the running SE's status as JSON");
@@ -87,6 +107,15 @@ int main(int argc, char** argv) {
   }
 
   floe::initLogging("floe-se", name, verbose);
+  std::optional<floe::metrics::ListenAddress> metricsAddress;
+  if (!metricsAt.empty()) {
+    auto parsed = floe::metrics::parseListenAddress(metricsAt);
+    if (!parsed) {
+      std::fprintf(stderr, "floe-se: %s\n", parsed.error().message.c_str());
+      return floe::se::kExitFailure;
+    }
+    metricsAddress = *parsed;
+  }
   asio::io_context io;
   auto netlink = floe::net::makeKernelNetlink();
   floe::se::RuntimeOptions options;
@@ -95,8 +124,20 @@ int main(int argc, char** argv) {
   options.runDir = runDir;
   options.tuning.workers = workers;
   floe::se::Runtime runtime(io, options, *netlink);
+  // Bound before anything is applied: a metrics address that cannot be served changes nothing.
+  floe::metrics::MetricsServer metrics(io, [&runtime] { return collectMetrics(runtime); });
+  if (metricsAddress) {
+    if (auto st = metrics.start(*metricsAddress); !st) {
+      spdlog::error("{}", st.error().message);
+      return floe::se::kExitFailure;
+    }
+    spdlog::info("metrics on http://{}/metrics", metricsAt);
+  }
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
+  floe::ops::notifyReady("serviceengine " + name + " applied " + configPath);
   io.run();
+  floe::ops::notifyStopping();
+  metrics.stop();
   spdlog::info("stopped");
   return floe::se::kExitOk;
 }

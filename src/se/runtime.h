@@ -67,6 +67,11 @@ class Runtime {
   // Everything up to serving. Returns an exit code when it must not run (kExitOk: running).
   int start();
 
+  // What `floe-se status` prints, and the data plane's counters (for --metrics). Call on the
+  // control loop; before start() both are empty.
+  nlohmann::json status();
+  proxy::ProxyStatus proxyStatus() const;
+
  private:
   void reload();
   void shutdown();
