@@ -2,7 +2,7 @@
 // seam, the runtime (agent, data plane, control socket) and runs the control event loop.
 //
 //   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--metrics ADDR:PORT]
-//           [--verbose]
+//           [--log-format text|logfmt|json] [--verbose]
 //   floe-se status --name SE [--run-dir DIR]
 //   floe-se switchover --name SE [--run-dir DIR]
 //   floe-se check --config FILE [--name SE]
@@ -27,8 +27,8 @@ int runCommand(const std::string& runDir, const std::string& name, const std::st
   const auto path = floe::se::socketPath(runDir, name);
   auto reply = floe::se::controlRequest(path, command);
   if (!reply) {
-    std::fprintf(stderr, "floe-se %s: serviceengine %s is not running here (%s)\n",
-                 command.c_str(), name.c_str(), reply.error().message.c_str());
+    std::fprintf(stderr, "floe-se %s: serviceengine %s is not running here (%s)\n", command.c_str(),
+                 name.c_str(), reply.error().message.c_str());
     return floe::se::kExitFailure;
   }
   std::fputs(reply->c_str(), stdout);
@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   std::string configPath;
   std::string runDir = "/run/floe";
   std::string metricsAt;
+  std::string logFormat = "text";
   int workers = 0;
   bool verbose = false;
 
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   app.add_option("--metrics", metricsAt,
                  "serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6)");
+  app.add_option("--log-format", logFormat, "log lines as text (default), logfmt or json")
+      ->check(CLI::IsMember({"text", "logfmt", "json"}));
   app.add_flag("-v,--verbose", verbose, "debug logging");
 
   auto* status = app.add_subcommand("status", "print the running SE's status as JSON");
@@ -106,7 +109,8 @@ int main(int argc, char** argv) {
     return floe::se::kExitFailure;
   }
 
-  floe::initLogging("floe-se", name, verbose);
+  floe::initLogging("floe-se", name, verbose,
+                    floe::parseLogFormat(logFormat).value_or(floe::LogFormat::kText));
   std::optional<floe::metrics::ListenAddress> metricsAddress;
   if (!metricsAt.empty()) {
     auto parsed = floe::metrics::parseListenAddress(metricsAt);
@@ -131,7 +135,8 @@ int main(int argc, char** argv) {
       spdlog::error("{}", st.error().message);
       return floe::se::kExitFailure;
     }
-    spdlog::info("metrics on http://{}/metrics", metricsAt);
+    floe::logEvent(spdlog::level::info, "metrics_listening", {{"address", metricsAt}},
+                   "metrics on http://" + metricsAt + "/metrics");
   }
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
   floe::ops::notifyReady("serviceengine " + name + " applied " + configPath);
