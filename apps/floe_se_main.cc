@@ -27,8 +27,8 @@ int runCommand(const std::string& runDir, const std::string& name, const std::st
   const auto path = floe::se::socketPath(runDir, name);
   auto reply = floe::se::controlRequest(path, command);
   if (!reply) {
-    std::fprintf(stderr, "floe-se %s: serviceengine %s is not running here (%s)\n", command.c_str(),
-                 name.c_str(), reply.error().message.c_str());
+    std::fprintf(stderr, "floe-se %s: serviceengine %s is not running here (%s)\n",
+                 command.c_str(), name.c_str(), reply.error().message.c_str());
     return floe::se::kExitFailure;
   }
   std::fputs(reply->c_str(), stdout);
