@@ -121,15 +121,11 @@ int main(int argc, char** argv) {
     metricsAddress = *parsed;
   }
   asio::io_context io;
-  auto netlink = floe::net::makeKernelNetlink();
-  floe::se::RuntimeOptions options;
-  options.name = name;
-  options.configPath = configPath;
-  options.runDir = runDir;
-  options.tuning.workers = workers;
-  floe::se::Runtime runtime(io, options, *netlink);
   // Bound before anything is applied: a metrics address that cannot be served changes nothing.
-  floe::metrics::MetricsServer metrics(io, [&runtime] { return collectMetrics(runtime); });
+  // Scrapes run on the control loop, so only once io.run() runs, after `running` is set.
+  floe::se::Runtime* running = nullptr;
+  floe::metrics::MetricsServer metrics(
+      io, [&running] { return running != nullptr ? collectMetrics(*running) : std::string(); });
   if (metricsAddress) {
     if (auto st = metrics.start(*metricsAddress); !st) {
       spdlog::error("{}", st.error().message);
@@ -138,7 +134,15 @@ int main(int argc, char** argv) {
     floe::logEvent(spdlog::level::info, "metrics_listening", {{"address", metricsAt}},
                    "metrics on http://" + metricsAt + "/metrics");
   }
+  auto netlink = floe::net::makeKernelNetlink();
+  floe::se::RuntimeOptions options;
+  options.name = name;
+  options.configPath = configPath;
+  options.runDir = runDir;
+  options.tuning.workers = workers;
+  floe::se::Runtime runtime(io, options, *netlink);
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
+  running = &runtime;
   floe::ops::notifyReady("serviceengine " + name + " applied " + configPath);
   io.run();
   floe::ops::notifyStopping();

@@ -222,24 +222,17 @@ void Runtime::shutdown() {
   io_.stop();
 }
 
-nlohmann::json Runtime::status() {
-  if (!agent_) return nlohmann::json::object();
-  auto j = agent_->status();
-  j["config"] = {{"file", options_.configPath.string()},
-                 {"generation", generation_},
-                 {"loaded_at", loadedAt_},
-                 {"last_reload", lastReload_}};
-  j["notices"] = notices_;
-  j["pid"] = ::getpid();
-  return j;
-}
-
-proxy::ProxyStatus Runtime::proxyStatus() const {
-  return engine_ ? engine_->status() : proxy::ProxyStatus{};
-}
-
 nlohmann::json Runtime::handleCommand(const std::string& command) {
-  if (command == "status") return status();
+  if (command == "status") {
+    auto j = agent_->status();
+    j["config"] = {{"file", options_.configPath.string()},
+                   {"generation", generation_},
+                   {"loaded_at", loadedAt_},
+                   {"last_reload", lastReload_}};
+    j["notices"] = notices_;
+    j["pid"] = ::getpid();
+    return j;
+  }
   if (command == "switchover") {
     return {{"error", "switchover: serviceengine " + options_.name +
                           " is the only SE of its group; there is no peer to hand over to"}};

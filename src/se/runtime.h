@@ -67,10 +67,12 @@ class Runtime {
   // Everything up to serving. Returns an exit code when it must not run (kExitOk: running).
   int start();
 
-  // What `floe-se status` prints, and the data plane's counters (for --metrics). Call on the
-  // control loop; before start() both are empty.
-  nlohmann::json status();
-  proxy::ProxyStatus proxyStatus() const;
+  // For --metrics; call on the control loop. What `floe-se status` prints, and the data
+  // plane's counters.
+  nlohmann::json status() { return handleCommand("status"); }
+  proxy::ProxyStatus proxyStatus() const {
+    return engine_ ? engine_->status() : proxy::ProxyStatus{};
+  }
 
  private:
   void reload();
