@@ -14,11 +14,11 @@
 #include <optional>
 
 #include "common/log.h"
+#include "daemon/notify.h"
 #include "metrics/http_server.h"
 #include "metrics/process.h"
 #include "metrics/se_metrics.h"
 #include "net/netlink.h"
-#include "ops/notify.h"
 #include "se/runtime.h"
 
 namespace {
@@ -143,9 +143,9 @@ int main(int argc, char** argv) {
   floe::se::Runtime runtime(io, options, *netlink);
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
   running = &runtime;
-  floe::ops::notifyReady("serviceengine " + name + " applied " + configPath);
+  floe::daemon::notifyReady("serviceengine " + name + " applied " + configPath);
   io.run();
-  floe::ops::notifyStopping();
+  floe::daemon::notifyStopping();
   metrics.stop();
   spdlog::info("stopped");
   return floe::se::kExitOk;

@@ -1,8 +1,8 @@
-#include "ops/notify.h"
+#include "daemon/notify.h"
 
 #include <systemd/sd-daemon.h>
 
-namespace floe::ops {
+namespace floe::daemon {
 
 void notifyReady(const std::string& status) {
   const std::string msg = "READY=1\nSTATUS=" + status;
@@ -13,4 +13,4 @@ void notifyReloading() { sd_notify(0, "RELOADING=1"); }
 
 void notifyStopping() { sd_notify(0, "STOPPING=1"); }
 
-}  // namespace floe::ops
+}  // namespace floe::daemon

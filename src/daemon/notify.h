@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace floe::ops {
+namespace floe::daemon {
 
 // "READY=1" plus a STATUS= line: the service has applied its configuration and serves.
 void notifyReady(const std::string& status);
@@ -14,4 +14,4 @@ void notifyReloading();
 // "STOPPING=1": the service is withdrawing and will exit.
 void notifyStopping();
 
-}  // namespace floe::ops
+}  // namespace floe::daemon
