@@ -1,7 +1,8 @@
 // floe-se: the service engine. Composition root: parses the command line, builds the kernel
 // seam, the runtime (agent, data plane, control socket) and runs the control event loop.
 //
-//   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--verbose]
+//   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--metrics ADDR:PORT]
+//           [--log-format text|logfmt|json] [--verbose]
 //   floe-se --name SE --controller URL [--ca-cert PEM] [...]   (managed; FLOE_USER/FLOE_PASSWORD)
 //   floe-se status --name SE [--run-dir DIR]
 //   floe-se switchover --name SE [--run-dir DIR]
@@ -17,8 +18,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "common/log.h"
+#include "daemon/notify.h"
+#include "metrics/http_server.h"
+#include "metrics/process.h"
+#include "metrics/se_metrics.h"
 #include "net/netlink.h"
 #include "se/kernel_prober.h"
 #include "se/controller_client.h"
@@ -70,6 +76,17 @@ int check(const std::string& configPath, const std::string& name) {
   return floe::se::kExitOk;
 }
 
+// The /metrics text; runs on the control loop (MetricsServer posts it there).
+std::string collectMetrics(floe::se::Runtime& runtime) {
+  auto families = floe::metrics::seFamilies(runtime.status(), runtime.proxyStatus());
+  if (auto process = floe::metrics::readProcessStats()) {
+    for (auto& f : floe::metrics::processFamilies(*process)) families.push_back(std::move(f));
+  } else {
+    spdlog::debug("metrics: {}", process.error().message);
+  }
+  return floe::metrics::render(families);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +95,8 @@ int main(int argc, char** argv) {
   std::string name;
   std::string configPath;
   std::string runDir = "/run/floe";
+  std::string metricsAt;
+  std::string logFormat = "text";
   int workers = 0;
   bool verbose = false;
 
@@ -94,6 +113,10 @@ int main(int argc, char** argv) {
       ->envname("FLOE_RUN_DIR");
   app.add_option("--workers", workers, "data-plane worker threads (0: one per core)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--metrics", metricsAt,
+                 "serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6)");
+  app.add_option("--log-format", logFormat, "log lines as text (default), logfmt or json")
+      ->check(CLI::IsMember({"text", "logfmt", "json"}));
   app.add_flag("-v,--verbose", verbose, "debug logging");
 
   auto* status = app.add_subcommand("status", "print the running SE's status as JSON");
@@ -118,7 +141,8 @@ int main(int argc, char** argv) {
     return floe::se::kExitFailure;
   }
 
-  floe::initLogging("floe-se", name, verbose);
+  floe::initLogging("floe-se", name, verbose,
+                    floe::parseLogFormat(logFormat).value_or(floe::LogFormat::kText));
   // Managed mode: the controller client keeps the desired document in a file of the run dir
   // and re-reads it the way SIGHUP does (docs/floe-se.md, "Managed mode").
   std::unique_ptr<floe::se::ControllerClient> controller;
@@ -136,7 +160,29 @@ int main(int argc, char** argv) {
       return floe::se::kExitFailure;
     }
   }
+  std::optional<floe::metrics::ListenAddress> metricsAddress;
+  if (!metricsAt.empty()) {
+    auto parsed = floe::metrics::parseListenAddress(metricsAt);
+    if (!parsed) {
+      std::fprintf(stderr, "floe-se: %s\n", parsed.error().message.c_str());
+      return floe::se::kExitFailure;
+    }
+    metricsAddress = *parsed;
+  }
   asio::io_context io;
+  // Bound before anything is applied: a metrics address that cannot be served changes nothing.
+  // Scrapes run on the control loop, so only once io.run() runs, after `running` is set.
+  floe::se::Runtime* running = nullptr;
+  floe::metrics::MetricsServer metrics(
+      io, [&running] { return running != nullptr ? collectMetrics(*running) : std::string(); });
+  if (metricsAddress) {
+    if (auto st = metrics.start(*metricsAddress); !st) {
+      spdlog::error("{}", st.error().message);
+      return floe::se::kExitFailure;
+    }
+    floe::logEvent(spdlog::level::info, "metrics_listening", {{"address", metricsAt}},
+                   "metrics on http://" + metricsAt + "/metrics");
+  }
   auto netlink = floe::net::makeKernelNetlink();
   floe::se::RuntimeOptions options;
   options.name = name;
@@ -149,9 +195,13 @@ int main(int argc, char** argv) {
   floe::se::Runtime runtime(io, options, *netlink, criticalNetlink,
                             std::make_unique<floe::se::KernelProber>(io));
   if (const int rc = runtime.start(); rc != floe::se::kExitOk) return rc;
+  running = &runtime;
   if (controller) controller->start([] { ::kill(::getpid(), SIGHUP); });  // as SIGHUP does
+  floe::daemon::notifyReady("serviceengine " + name + " applied " + configPath);
   io.run();
+  floe::daemon::notifyStopping();
   if (controller) controller->stop();
+  metrics.stop();
   spdlog::info("stopped");
   return floe::se::kExitOk;
 }

@@ -8,12 +8,14 @@ packages=(
   build-essential cmake ninja-build pkg-config git ccache
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libnl-3-dev libnl-route-3-dev libssl-dev
-  libcpp-httplib-dev libsqlite3-dev libreadline-dev
+  libcpp-httplib-dev libsqlite3-dev libreadline-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
   iproute2 iputils-ping procps psmisc curl python3
   nginx-light haproxy wrk
+  # operations: promtool and the lab's Prometheus, man pages, Debian packages
+  prometheus scdoc debhelper lintian fakeroot
 )
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -37,7 +39,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# The packaged nginx and haproxy services are not used: the lab starts its own instances.
-for svc in nginx haproxy; do
+# The packaged nginx, haproxy and prometheus services are not used: the lab starts its own.
+for svc in nginx haproxy prometheus; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done

@@ -4,7 +4,8 @@
 #   2. builds with ASan+UBSan and runs the unit tests,
 #   3. builds the proxy and SE unit tests with ThreadSanitizer and runs them,
 #   4. builds the dev preset, runs clang-tidy on src/ and apps/ (.clang-tidy: warnings are
-#      errors), then every test: unit and lab (network namespaces, real nginx servers,
+#      errors), builds the Debian packages, installs, verifies and purges them
+#      (scripts/package-test.sh), then runs every test: unit and lab (network namespaces, real nginx servers,
 #      floe-se carrying traffic). ctest's summary closes the output.
 # Compiles go through ccache (kept in ~/.cache/ccache across runs on the same machine); the
 # cache is keyed on paths relative to the tree, so fresh clones in other folders hit it too.
@@ -72,6 +73,9 @@ run-clang-tidy-14 -p build/dev -quiet -j "$jobs" "$PWD/(src|apps)/" >build/dev/c
   exit 1
 }
 echo "clang-tidy: clean"
+section "packages: build, install, verify, purge"
+./scripts/package-test.sh
+
 echo "ccache: $(ccache --show-stats 2>/dev/null | grep -E 'Hits|hit rate' | head -1 | tr -s ' ')"
 section "test: dev (unit + lab)"
 ctest --preset dev -j "$jobs"

@@ -76,6 +76,13 @@ class Runtime {
   // Everything up to serving. Returns an exit code when it must not run (kExitOk: running).
   int start();
 
+  // For --metrics; call on the control loop. What `floe-se status` prints, and the data
+  // plane's counters.
+  nlohmann::json status() { return handleCommand("status"); }
+  proxy::ProxyStatus proxyStatus() const {
+    return engine_ ? engine_->status() : proxy::ProxyStatus{};
+  }
+
  private:
   void reload();
   void applyLoaded(Loaded loaded);
