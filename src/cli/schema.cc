@@ -137,7 +137,9 @@ const ObjectSchema kServiceEngineGroup{
 const ObjectSchema kServiceEngine{
     "serviceengine",
     {name(), ref("se_group_ref", "serviceenginegroup", "SE group of the service engine."),
-     objects("data_vnics", kDataVnic, "if_name", "Data interfaces of the SE host.")}};
+     objects("data_vnics", kDataVnic, "if_name", "Data interfaces of the SE host."),
+     field("ha_priority", Kind::kInteger,
+           "Legacy HA tie-break when neither SE is active, 1-255, lower wins (floe's own).")}};
 
 const ObjectSchema kVrfContext{
     "vrfcontext",

@@ -36,6 +36,7 @@ inline constexpr Range kKeepalive{0, 65535, false,
                                   "keepalive_interval is 0-65535 seconds, below hold_time"};
 inline constexpr Range kHbFrequency{1, 10000, false, "dp_hb_frequency is 1-10000 ms"};
 inline constexpr Range kHbTimeoutCount{1, 1000, false, "dp_hb_timeout_count is 1-1000"};
+inline constexpr Range kHaPriority{1, 255, false, "ha_priority is 1-255 (lower wins)"};
 inline constexpr Range kBfdInterval{50, 60000, false, "BFD mintx and minrx are 50-60000 ms"};
 inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier) is 1-255"};
 inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)

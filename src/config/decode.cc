@@ -69,6 +69,7 @@ ServiceEngine decodeEngine(Fields& f) {
                           });
               e.data_vnics.push_back(std::move(vnic));
             });
+  f.number("ha_priority", e.ha_priority, detail::kHaPriority);
   return e;
 }
 

@@ -52,9 +52,11 @@ json encode(const ServiceEngine& e) {
   json vnics = json::array();
   for (const auto& v : e.data_vnics)
     vnics.push_back({{"if_name", v.if_name}, {"ip", v.ip.toString()}});
-  return {{"name", e.name},
-          {"se_group_ref", ref("serviceenginegroup", e.se_group_ref)},
-          {"data_vnics", vnics}};
+  json o = {{"name", e.name},
+            {"se_group_ref", ref("serviceenginegroup", e.se_group_ref)},
+            {"data_vnics", vnics}};
+  if (e.ha_priority) o["ha_priority"] = *e.ha_priority;
+  return o;
 }
 
 json encode(const BgpProfile& b) {

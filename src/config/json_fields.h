@@ -212,6 +212,11 @@ class Fields {
       if (auto n = d_.number(v, p, range)) out = static_cast<uint32_t>(*n);
     });
   }
+  void number(std::string_view key, std::optional<uint32_t>& out, const Range& range) {
+    optional(key, [&](const json& v, const std::string& p) {
+      if (auto n = d_.number(v, p, range)) out = static_cast<uint32_t>(*n);
+    });
+  }
   void port(std::string_view key, uint16_t& out) {
     optional(key, [&](const json& v, const std::string& p) {
       if (auto n = d_.number(v, p, kPort)) out = static_cast<uint16_t>(*n);

@@ -39,6 +39,9 @@ struct ServiceEngine {
   std::string name;
   std::string se_group_ref = "Default-Group";
   std::vector<DataVnic> data_vnics;
+  // floe's own: breaks the tie of a legacy HA pair when neither SE is active; lower wins.
+  // Unset: the SE listed first in the document wins (DESIGN.md "HA, addresses and ARP").
+  std::optional<uint32_t> ha_priority;
 
   bool operator==(const ServiceEngine&) const = default;
 };

@@ -14,9 +14,12 @@ const char* toString(ObjectState s) {
     case ObjectState::kWaiting: return "WAITING";
     case ObjectState::kConflict: return "CONFLICT";
     case ObjectState::kRetrying: return "RETRYING";
+    case ObjectState::kStandby: return "STANDBY";
   }
   return "?";
 }
+
+const char* toString(Role r) { return r == Role::kActive ? "ACTIVE" : "STANDBY"; }
 
 namespace {
 
@@ -178,6 +181,21 @@ Result<Agent::Observed> Agent::observe() {
   return seen;
 }
 
+void Agent::setRole(Role role, bool claimAtOnce) {
+  if (role != role_) spdlog::info("role: {} -> {}", toString(role_), toString(role));
+  role_ = role;
+  claimAtOnce_ = role == Role::kActive && claimAtOnce;
+  if (role == Role::kStandby) {
+    // Stop refreshing before removing, so no refresh brings one back.
+    keeper_.keep({});
+    for (auto& r : addresses_) {
+      r.probing = false;
+      r.probed = false;
+    }
+  }
+  (void)reconcile();
+}
+
 std::optional<SteadyTime> Agent::reconcile() {
   auto seen = observe();
   if (!seen) {
@@ -227,9 +245,11 @@ void Agent::reconcileAddresses(const Observed& seen, std::optional<SteadyTime>& 
   keeper_.keep(installedAddresses());
   for (const auto& o : seen.addresses) {
     if (!o.owned) continue;
-    const bool wanted = std::any_of(addresses_.begin(), addresses_.end(), [&](const AddressRecord& r) {
-      return r.held.address.device == o.address.device && sameIp(o, r.held.address);
-    });
+    const bool wanted =
+        role_ == Role::kActive &&
+        std::any_of(addresses_.begin(), addresses_.end(), [&](const AddressRecord& r) {
+          return r.held.address.device == o.address.device && sameIp(o, r.held.address);
+        });
     if (wanted) continue;
     if (auto st = netlink_.removeAddress(o.address); !st) {
       spdlog::warn("remove address {}: {}", net::toString(o.address), st.error().message);
@@ -239,7 +259,8 @@ void Agent::reconcileAddresses(const Observed& seen, std::optional<SteadyTime>& 
   }
   for (auto& r : addresses_) {
     reconcileAddress(r, seen);
-    if (r.status.state != ObjectState::kInstalled && !r.probing) {
+    if (r.status.state != ObjectState::kInstalled && r.status.state != ObjectState::kStandby &&
+        !r.probing) {
       const SteadyTime due = std::max(r.nextAttempt, clock_.now() + options_.retryMin);
       if (!retryAt || due < *retryAt) retryAt = due;
     }
@@ -250,6 +271,12 @@ void Agent::reconcileAddress(AddressRecord& r, const Observed& seen) {
   const net::Address& want = r.held.address;
   const std::string what = std::string(toString(r.held.role)) + " " + net::toString(want) + " (" +
                            r.held.owner + ")";
+  if (role_ == Role::kStandby) {
+    // Removed above with every other floe address; the active SE holds it.
+    setState(r.status, ObjectState::kStandby, "this SE is standby; the active SE holds it",
+             what);
+    return;
+  }
   const net::ObservedAddress* mine = nullptr;
   const net::ObservedAddress* other = nullptr;
   for (const auto& o : seen.addresses) {
@@ -298,7 +325,7 @@ void Agent::reconcileAddress(AddressRecord& r, const Observed& seen) {
   if (clock_.now() < r.nextAttempt) return;
   // Claim at once what this SE held in this run (it vanished; nobody else holds it, as the
   // dump shows); ask the link first before claiming an on-link address for the first time.
-  if (r.held.onInterface && !r.everHeld && !r.probed && prober_ != nullptr) {
+  if (r.held.onInterface && !r.everHeld && !r.probed && !claimAtOnce_ && prober_ != nullptr) {
     startProbe(r);
     return;
   }
@@ -478,7 +505,7 @@ nlohmann::json Agent::status() const {
   json j;
   j["name"] = desired_.engine;
   j["se_group"] = desired_.group;
-  j["ha_state"] = "ACTIVE";  // a group of one SE is always active (DESIGN.md rule 8)
+  j["ha_state"] = toString(role_);
 
   // A virtual service is only as up as the addresses it needs: a VIP or SNAT IP that the
   // kernel does not hold makes it DOWN, whatever the proxy says.
@@ -499,6 +526,17 @@ nlohmann::json Agent::status() const {
     for (const auto& l : vs.listeners) listeners.push_back(formatEndpoint(l.ip, l.port));
     bool up = vs.up;
     std::string reason = vs.reason;
+    if (role_ == Role::kStandby) {
+      vss.push_back({{"name", vs.name},
+                     {"state", "STANDBY"},
+                     {"reason", "this SE is standby: the active SE of the group serves it; "
+                                "listeners stay open for a takeover"},
+                     {"listeners", listeners},
+                     {"active_connections", vs.active_connections},
+                     {"total_connections", vs.total_connections},
+                     {"refused_connections", vs.refused_connections}});
+      continue;
+    }
     for (const auto& spec : desired_.proxy.virtual_services) {
       if (spec.name != vs.name) continue;
       std::vector<IpAddress> vips;

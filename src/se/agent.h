@@ -78,7 +78,14 @@ enum class ObjectState {
   kWaiting,    // its interface is missing or down; retried when it appears
   kConflict,   // someone else holds it (an address or route floe did not add); left alone
   kRetrying,   // the kernel refused it; retried with backoff
+  kStandby,    // not held on purpose: this SE is the standby of a legacy HA pair
 };
+
+// The SE's part in its group (DESIGN.md "HA, addresses and ARP"): the active SE holds the
+// floating IPs, VIPs and SNAT IPs; the standby holds none of them, but keeps its listeners
+// (IP_FREEBIND), health monitors and static routes, so a takeover is only adding addresses.
+enum class Role { kActive, kStandby };
+const char* toString(Role);  // "ACTIVE", "STANDBY"
 const char* toString(ObjectState);
 
 struct ObjectStatus {
@@ -119,6 +126,13 @@ class Agent {
   // One pass: observe the kernel, converge. Returns when the next pass is due for a retry
   // (nullopt: nothing is waiting on a timer; notifications and the periodic pass cover the rest).
   std::optional<SteadyTime> reconcile();
+
+  // Takes the role, then runs a pass. kStandby removes every address of the active role
+  // (the refresher lets go of them first). kActive with `claimAtOnce` (a takeover from a dead or
+  // departing peer, which held them a moment ago) adds them without probing the link first;
+  // without it (no SE of the group held them) on-link addresses are probed as at start.
+  void setRole(Role role, bool claimAtOnce);
+  Role role() const { return role_; }
 
   // The addresses the kernel holds for floe now (state INSTALLED), with the lifetime to give
   // them: what the time-critical loop refreshes.
@@ -177,6 +191,8 @@ class Agent {
   std::vector<RouteRecord> routes_;
   std::vector<std::string> proxyProblems_;
   bool localDevice_ = false;  // floe created floe0 in this run
+  Role role_ = Role::kActive;  // a group of one SE is always active (DESIGN.md rule 8)
+  bool claimAtOnce_ = false;
   // Bumped by apply(): a probe answer for an older generation's record is dropped.
   uint64_t generation_ = 0;
 };

@@ -20,7 +20,7 @@ using json = nlohmann::json;
 const char* kEveryField = R"({
   "serviceenginegroup": [{"name": "g", "ha_mode": "HA_MODE_LEGACY_ACTIVE_STANDBY",
     "floating_intf_ip": ["10.10.1.100"], "ha_heartbeat_secret": "s"}],
-  "serviceengine": [{"name": "se1", "se_group_ref": "g",
+  "serviceengine": [{"name": "se1", "se_group_ref": "g", "ha_priority": 10,
     "data_vnics": [{"if_name": "eth0", "ip": "10.10.1.11/24"}]}],
   "vrfcontext": [{"name": "global",
     "static_routes": [{"route_id": "1", "prefix": "0.0.0.0/0", "next_hop": "10.10.1.1",

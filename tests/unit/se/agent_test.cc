@@ -314,6 +314,39 @@ TEST_F(AgentTest, RefusesAnAddressAnotherHostAnswersFor) {
               ::testing::HasSubstr("02:00:00:00:00:99"));
 }
 
+TEST_F(AgentTest, AStandbyHoldsNoAddressButKeepsRoutesAndListeners) {
+  (void)agent.apply(desired());
+  keeper.kept.clear();
+  agent.setRole(Role::kStandby, false);
+  EXPECT_THAT(netlink.floeAddresses(), IsEmpty());
+  EXPECT_THAT(netlink.floeRoutes(), ::testing::SizeIs(1));  // to reach the servers it monitors
+  ASSERT_FALSE(keeper.kept.empty());
+  EXPECT_THAT(keeper.kept.front(), IsEmpty());  // the refresher let go before the removal
+  EXPECT_EQ(dataPlane.applied.back().virtual_services.size(), 1u);  // listeners stay
+  const auto s = agent.status();
+  EXPECT_EQ(s["ha_state"], "STANDBY");
+  EXPECT_EQ(s["addresses"][0]["state"], "STANDBY");
+  EXPECT_EQ(s["virtualservices"][0]["state"], "STANDBY");
+  // A pass while standby changes nothing.
+  netlink.clearCalls();
+  (void)agent.reconcile();
+  EXPECT_THAT(netlink.callsOf("addAddress"), IsEmpty());
+}
+
+TEST_F(AgentTest, ATakeoverClaimsEveryAddressAtOnceWithoutProbing) {
+  ScriptedProber prober;
+  Agent pair{netlink, dataPlane, garp, keeper, clock, &prober};
+  pair.setRole(Role::kStandby, false);
+  (void)pair.apply(desired());
+  EXPECT_THAT(netlink.floeAddresses(), IsEmpty());
+  garp.sent.clear();
+  pair.setRole(Role::kActive, /*claimAtOnce=*/true);
+  EXPECT_THAT(prober.probed, IsEmpty());
+  EXPECT_THAT(netlink.floeAddresses(), ::testing::SizeIs(3));
+  EXPECT_EQ(garp.sent, std::vector<std::string>{"eth0 10.10.1.100"});
+  EXPECT_EQ(pair.status()["ha_state"], "ACTIVE");
+}
+
 TEST_F(AgentTest, WithdrawAllLeavesNothingOfFloes) {
   (void)agent.apply(desired());
   agent.withdrawAll();
