@@ -39,8 +39,21 @@ Parser::Step stepOf(Parser::Event e, std::size_t consumed = 0) {
 bool isTokenChar(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -63,8 +76,9 @@ const std::string* MessageHead::find(std::string_view name) const {
 }
 
 std::size_t MessageHead::count(std::string_view name) const {
-  return static_cast<std::size_t>(std::count_if(
-      fields.begin(), fields.end(), [&](const HeaderField& f) { return equalsIgnoreCase(f.name, name); }));
+  return static_cast<std::size_t>(
+      std::count_if(fields.begin(), fields.end(),
+                    [&](const HeaderField& f) { return equalsIgnoreCase(f.name, name); }));
 }
 
 struct Parser::Llhttp {
@@ -187,9 +201,12 @@ Parser::Step Parser::fail(int status, std::string reason, std::uint64_t offset) 
 
 Parser::Step Parser::feed(std::string_view input) {
   switch (phase_) {
-    case Phase::kHead: return feedHead(input);
-    case Phase::kBody: return feedBody(input);
-    case Phase::kError: break;
+    case Phase::kHead:
+      return feedHead(input);
+    case Phase::kBody:
+      return feedBody(input);
+    case Phase::kError:
+      break;
   }
   Step s;
   s.event = Event::kError;
@@ -223,7 +240,8 @@ Parser::Step Parser::feedHead(std::string_view input) {
   }
   const std::size_t before = head_buf_.size();
   // Never hold more than the head limit (+1 to tell "exactly at the limit" from "over").
-  const std::size_t room = limits_.max_head_bytes + 1 - std::min(before, limits_.max_head_bytes + 1);
+  const std::size_t room =
+      limits_.max_head_bytes + 1 - std::min(before, limits_.max_head_bytes + 1);
   head_buf_.append(input.substr(0, std::min(input.size(), room)));
   if (!scanLines()) return stepOf(Event::kError);
   if (head_end_ == 0) {
@@ -331,8 +349,8 @@ bool Parser::scanLines() {
          "start line longer than " + std::to_string(limits_.max_start_line_bytes) + " bytes",
          msg_start_ + line_start_);
   } else {
-    fail(431, "header field line longer than " + std::to_string(limits_.max_field_line_bytes) +
-                  " bytes",
+    fail(431,
+         "header field line longer than " + std::to_string(limits_.max_field_line_bytes) + " bytes",
          msg_start_ + line_start_);
   }
   return false;
@@ -454,8 +472,7 @@ Parser::Step Parser::feedBody(std::string_view input) {
                        ? static_cast<std::uint64_t>(pos - input.data())
                        : 0);
     if (body_too_large_) {
-      return fail(413, "body larger than " + std::to_string(limits_.max_body_bytes) + " bytes",
-                  at);
+      return fail(413, "body larger than " + std::to_string(limits_.max_body_bytes) + " bytes", at);
     }
     return fail(400, std::string(llhttp_errno_name(err)) + ": " + llhttp_get_error_reason(&ll_->p),
                 at);

@@ -36,11 +36,11 @@ enum class MessageKind { kRequest, kResponse };
 
 // Size limits. Defaults are documented in docs/http.md; all in bytes.
 struct Limits {
-  std::size_t max_start_line_bytes = 8192;   // request or status line, CRLF excluded
-  std::size_t max_field_line_bytes = 8192;   // one field line, CRLF excluded
-  std::size_t max_head_bytes = 32768;        // start line + fields + final CRLF
-  std::size_t max_fields = 100;              // field lines in one head
-  std::uint64_t max_body_bytes = 0;          // decoded body (chunk framing excluded); 0: none
+  std::size_t max_start_line_bytes = 8192;  // request or status line, CRLF excluded
+  std::size_t max_field_line_bytes = 8192;  // one field line, CRLF excluded
+  std::size_t max_head_bytes = 32768;       // start line + fields + final CRLF
+  std::size_t max_fields = 100;             // field lines in one head
+  std::uint64_t max_body_bytes = 0;         // decoded body (chunk framing excluded); 0: none
 };
 
 // How the body of a message is delimited (RFC 9112 §6.3).
@@ -73,18 +73,18 @@ struct MessageHead {
 };
 
 struct ParseError {
-  int status = 400;     // the HTTP status to answer with (400, 413, 414, 431, 501)
-  std::string reason;   // short, for logs and the error body, e.g. "bare LF in head"
+  int status = 400;          // the HTTP status to answer with (400, 413, 414, 431, 501)
+  std::string reason;        // short, for logs and the error body, e.g. "bare LF in head"
   std::uint64_t offset = 0;  // byte offset in this direction's stream where it was detected
 };
 
 class Parser {
  public:
   enum class Event {
-    kNeedMore,         // all input used, nothing to report yet
-    kHead,             // head() is ready; if message_complete too, there is no body
-    kBody,             // `body` holds raw body bytes (chunk framing included, as received)
-    kError,            // error() says what; the parser stays in error, the caller closes
+    kNeedMore,  // all input used, nothing to report yet
+    kHead,      // head() is ready; if message_complete too, there is no body
+    kBody,      // `body` holds raw body bytes (chunk framing included, as received)
+    kError,     // error() says what; the parser stays in error, the caller closes
   };
   struct Step {
     Event event = Event::kNeedMore;
@@ -126,10 +126,10 @@ class Parser {
   Step fail(int status, std::string reason, std::uint64_t offset);
   Step feedHead(std::string_view input);
   Step feedBody(std::string_view input);
-  bool scanLines();                 // validates complete lines in head_buf_; false on error
-  bool checkSemantics();            // CL/TE rules; false on error
-  bool checkAfterLlhttp();          // Host and version rules; false on error
-  bool runLlhttpOnHead();           // false on error
+  bool scanLines();         // validates complete lines in head_buf_; false on error
+  bool checkSemantics();    // CL/TE rules; false on error
+  bool checkAfterLlhttp();  // Host and version rules; false on error
+  bool runLlhttpOnHead();   // false on error
   void resetForNextMessage();
 
   MessageKind kind_;
@@ -137,12 +137,12 @@ class Parser {
   std::string request_method_;
   Phase phase_ = Phase::kHead;
   std::string head_buf_;
-  std::size_t line_start_ = 0;   // start of the first unvalidated line in head_buf_
+  std::size_t line_start_ = 0;  // start of the first unvalidated line in head_buf_
   bool have_start_line_ = false;
   std::size_t start_line_begin_ = 0;  // after empty lines preceding a request line
-  std::size_t head_end_ = 0;     // bytes of head_buf_ that form the head (0: not yet)
-  bool fresh_ = true;            // head_ still holds the previous message's head
-  std::uint64_t msg_start_ = 0;  // stream offset of head_buf_[0]
+  std::size_t head_end_ = 0;          // bytes of head_buf_ that form the head (0: not yet)
+  bool fresh_ = true;                 // head_ still holds the previous message's head
+  std::uint64_t msg_start_ = 0;       // stream offset of head_buf_[0]
   MessageHead head_;
   ParseError error_;
   std::uint64_t offset_ = 0;

@@ -78,7 +78,8 @@ TEST(ParserTest, ContentLengthBodyByteByByte) {
 TEST(ParserTest, ChunkedBodyIsPassedRawWithTrailers) {
   const std::string body = "5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n";
   Parser p(MessageKind::kRequest, {});
-  FeedRun r = feedAll(p, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body, 3);
+  FeedRun r =
+      feedAll(p, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body, 3);
   EXPECT_EQ(r.completes, 1);
   EXPECT_EQ(r.body, body);
   EXPECT_EQ(p.head().framing, Framing::kChunked);
@@ -124,8 +125,8 @@ TEST(ParserTest, ConnectionCloseIsNotKeptAlive) {
 
 TEST(ParserTest, DetectsWebSocketUpgrade) {
   Parser p(MessageKind::kRequest, {});
-  FeedRun r = feedAll(p,
-                  "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+  FeedRun r = feedAll(
+      p, "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
   EXPECT_EQ(r.completes, 1);
   EXPECT_TRUE(p.head().upgrade);
 }
@@ -261,38 +262,71 @@ const std::string kPost = "POST / HTTP/1.1\r\nHost: x\r\n";
 INSTANTIATE_TEST_SUITE_P(
     Corpus, SmugglingTest,
     ::testing::Values(
-        SmugglingCase{"CL_TE", kPost + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG", 400},
-        SmugglingCase{"TE_CL", kPost + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_TE_unknown_second", kPost + "Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n", 501},
+        SmugglingCase{"CL_TE",
+                      kPost + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG",
+                      400},
+        SmugglingCase{
+            "TE_CL",
+            kPost +
+                "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
+            400},
+        SmugglingCase{"TE_TE_unknown_second",
+                      kPost + "Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n",
+                      501},
         SmugglingCase{"TE_xchunked", kPost + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501},
-        SmugglingCase{"TE_space_inside", kPost + "Transfer-Encoding: chun ked\r\n\r\n0\r\n\r\n", 501},
-        SmugglingCase{"TE_chunked_then_identity", kPost + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 501},
-        SmugglingCase{"TE_gzip_last", kPost + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_chunked_twice", kPost + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_with_parameter", kPost + "Transfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n", 400},
+        SmugglingCase{"TE_space_inside", kPost + "Transfer-Encoding: chun ked\r\n\r\n0\r\n\r\n",
+                      501},
+        SmugglingCase{"TE_chunked_then_identity",
+                      kPost + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 501},
+        SmugglingCase{"TE_gzip_last", kPost + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+                      400},
+        SmugglingCase{
+            "TE_chunked_twice",
+            kPost + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            400},
+        SmugglingCase{"TE_with_parameter",
+                      kPost + "Transfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n", 400},
         SmugglingCase{"TE_empty", kPost + "Transfer-Encoding: \r\n\r\n", 400},
-        SmugglingCase{"TE_vertical_tab", kPost + "Transfer-Encoding: chunked\x0b\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_obs_fold", kPost + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_space_before_colon", kPost + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_tab_before_colon", kPost + "Transfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"TE_in_http10", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
-        SmugglingCase{"CL_duplicate_same", kPost + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400},
-        SmugglingCase{"CL_duplicate_different", kPost + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", 400},
+        SmugglingCase{"TE_vertical_tab", kPost + "Transfer-Encoding: chunked\x0b\r\n\r\n0\r\n\r\n",
+                      400},
+        SmugglingCase{"TE_obs_fold", kPost + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
+                      400},
+        SmugglingCase{"TE_space_before_colon",
+                      kPost + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400},
+        SmugglingCase{"TE_tab_before_colon",
+                      kPost + "Transfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", 400},
+        SmugglingCase{"TE_in_http10",
+                      "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        SmugglingCase{"CL_duplicate_same",
+                      kPost + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400},
+        SmugglingCase{"CL_duplicate_different",
+                      kPost + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", 400},
         SmugglingCase{"CL_list", kPost + "Content-Length: 3, 3\r\n\r\nabc", 400},
         SmugglingCase{"CL_plus_sign", kPost + "Content-Length: +3\r\n\r\nabc", 400},
         SmugglingCase{"CL_negative", kPost + "Content-Length: -1\r\n\r\n", 400},
         SmugglingCase{"CL_hex", kPost + "Content-Length: 0x3\r\n\r\nabc", 400},
-        SmugglingCase{"CL_overflow", kPost + "Content-Length: 99999999999999999999999\r\n\r\n", 400},
+        SmugglingCase{"CL_overflow", kPost + "Content-Length: 99999999999999999999999\r\n\r\n",
+                      400},
         SmugglingCase{"CL_empty", kPost + "Content-Length: \r\n\r\n", 400},
-        SmugglingCase{"chunk_size_overflow", kPost + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_size_not_hex", kPost + "Transfer-Encoding: chunked\r\n\r\nzz\r\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_size_negative", kPost + "Transfer-Encoding: chunked\r\n\r\n-1\r\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_size_bare_lf", kPost + "Transfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_data_no_crlf", kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_ext_bare_lf", kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_ext_bare_cr", kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\rb\r\nx\r\n0\r\n\r\n", 400},
-        SmugglingCase{"chunk_ext_nul", kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\0b\r\nx\r\n0\r\n\r\n"s, 400},
-        SmugglingCase{"chunk_ext_space_before_semicolon_lf", kPost + "Transfer-Encoding: chunked\r\n\r\n1 ;\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{
+            "chunk_size_overflow",
+            kPost + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF1\r\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_size_not_hex",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\nzz\r\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_size_negative",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n-1\r\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_size_bare_lf",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_data_no_crlf",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_ext_bare_lf",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_ext_bare_cr",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\rb\r\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"chunk_ext_nul",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\0b\r\nx\r\n0\r\n\r\n"s, 400},
+        SmugglingCase{"chunk_ext_space_before_semicolon_lf",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1 ;\nx\r\n0\r\n\r\n", 400},
         SmugglingCase{"nul_in_value", kPost + "X: a\0b\r\n\r\n"s, 400},
         SmugglingCase{"nul_in_name", kPost + "X\0Y: a\r\n\r\n"s, 400},
         SmugglingCase{"nul_in_target", "GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n"s, 400},
@@ -314,7 +348,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ParserTest, WellFormedChunkExtensionIsAccepted) {
   Parser p(MessageKind::kRequest, {});
-  FeedRun r = feedAll(p, kPost + "Transfer-Encoding: chunked\r\n\r\n1;name=value\r\nx\r\n0\r\n\r\n");
+  FeedRun r =
+      feedAll(p, kPost + "Transfer-Encoding: chunked\r\n\r\n1;name=value\r\nx\r\n0\r\n\r\n");
   EXPECT_EQ(r.last.event, Parser::Event::kBody);
   EXPECT_EQ(r.completes, 1);
 }
@@ -327,9 +362,10 @@ TEST(ParserTest, GzipThenChunkedIsAccepted) {
 }
 
 TEST(ParserTest, ResponseWithBothFramingsIsRejected) {
-  EXPECT_EQ(rejectStatus("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
-                         MessageKind::kResponse),
-            400);
+  EXPECT_EQ(
+      rejectStatus("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+                   MessageKind::kResponse),
+      400);
 }
 
 }  // namespace
