@@ -173,6 +173,11 @@ Parser::Parser(MessageKind kind, Limits limits)
 
 Parser::~Parser() = default;
 
+void Parser::reset() {
+  offset_ = 0;
+  resetForNextMessage();
+}
+
 void Parser::setRequestMethod(std::string_view method) { request_method_ = method; }
 
 void Parser::resetForNextMessage() {

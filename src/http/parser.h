@@ -102,6 +102,9 @@ class Parser {
   // change the framing, RFC 9112 §6.3). Call before the response's bytes are fed.
   void setRequestMethod(std::string_view method);
 
+  // Forgets any message in progress and any error: the state of a new connection.
+  void reset();
+
   // Parses from `input`. Never consumes past the end of the current message: call again
   // with input.substr(step.consumed) for what follows (pipelined messages).
   Step feed(std::string_view input);
