@@ -86,6 +86,11 @@ struct Parser::Llhttp {
   llhttp_settings_t s{};
   Parser* owner = nullptr;
   bool message_complete = false;
+  bool trailers_started = false;  // the last chunk's size line was just parsed
+  // The trailer section, scanned for obs-fold, which llhttp accepts there.
+  bool in_trailers = false;
+  bool trailer_done = false;
+  std::size_t trailer_line_len = 0;
 };
 
 namespace {
@@ -153,6 +158,12 @@ struct ParserBridge {
     }
     return 0;
   }
+  static int onChunkHeader(llhttp_t* p) {
+    if (p->content_length != 0) return 0;
+    state(p)->trailers_started = true;
+    state(p)->in_trailers = true;
+    return HPE_PAUSED;  // so that feedBody learns where the trailer section starts
+  }
   static int onMessageComplete(llhttp_t* p) {
     state(p)->message_complete = true;
     return HPE_PAUSED;  // stop here: the next message is the caller's to feed
@@ -167,6 +178,7 @@ Parser::Parser(MessageKind kind, Limits limits)
   ll_->s.on_headers_complete = &ParserBridge::onHeadersComplete;
   ll_->s.on_body = &ParserBridge::onBody;
   ll_->s.on_message_complete = &ParserBridge::onMessageComplete;
+  ll_->s.on_chunk_header = &ParserBridge::onChunkHeader;
   ll_->owner = this;
   resetForNextMessage();
 }
@@ -194,6 +206,10 @@ void Parser::resetForNextMessage() {
   llhttp_init(&ll_->p, kind_ == MessageKind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &ll_->s);
   ll_->p.data = ll_.get();
   ll_->message_complete = false;
+  ll_->trailers_started = false;
+  ll_->in_trailers = false;
+  ll_->trailer_done = false;
+  ll_->trailer_line_len = 0;
 }
 
 Parser::Step Parser::fail(int status, std::string reason, std::uint64_t offset) {
@@ -461,9 +477,37 @@ bool Parser::checkAfterLlhttp() {
   return true;
 }
 
+std::size_t Parser::scanTrailer(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size() && !ll_->trailer_done; ++i) {
+    const char c = bytes[i];
+    if (c == '\n') {
+      if (ll_->trailer_line_len <= 1) ll_->trailer_done = true;  // the empty line ends it
+      ll_->trailer_line_len = 0;
+      continue;
+    }
+    if (ll_->trailer_line_len == 0 && (c == ' ' || c == '\t')) return i;
+    ++ll_->trailer_line_len;
+  }
+  return std::string_view::npos;
+}
+
 Parser::Step Parser::feedBody(std::string_view input) {
   if (input.empty()) return stepOf(Event::kNeedMore, 0);
-  const llhttp_errno_t err = llhttp_execute(&ll_->p, input.data(), input.size());
+  std::size_t pos = 0;
+  llhttp_errno_t err = HPE_OK;
+  while (true) {
+    if (ll_->in_trailers) {
+      // RFC 9112 §7.1.2: trailer fields are field lines; obs-fold is refused as in the head.
+      if (const std::size_t bad = scanTrailer(input.substr(pos)); bad != std::string_view::npos) {
+        return fail(400, "obs-fold in the trailer section", offset_ + pos + bad);
+      }
+    }
+    err = llhttp_execute(&ll_->p, input.data() + pos, input.size() - pos);
+    if (err != HPE_PAUSED || !ll_->trailers_started || ll_->message_complete) break;
+    ll_->trailers_started = false;
+    pos = static_cast<std::size_t>(llhttp_get_error_pos(&ll_->p) - input.data());
+    llhttp_resume(&ll_->p);
+  }
   Step s;
   if (err == HPE_OK) {
     s = Step{Event::kBody, input.size(), input, false};

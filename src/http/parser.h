@@ -134,6 +134,7 @@ class Parser {
   bool checkAfterLlhttp();  // Host and version rules; false on error
   bool runLlhttpOnHead();   // false on error
   void resetForNextMessage();
+  std::size_t scanTrailer(std::string_view bytes);  // offset of an obs-fold, or npos
 
   MessageKind kind_;
   Limits limits_;

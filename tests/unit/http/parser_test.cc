@@ -327,6 +327,15 @@ INSTANTIATE_TEST_SUITE_P(
                       kPost + "Transfer-Encoding: chunked\r\n\r\n1;a\0b\r\nx\r\n0\r\n\r\n"s, 400},
         SmugglingCase{"chunk_ext_space_before_semicolon_lf",
                       kPost + "Transfer-Encoding: chunked\r\n\r\n1 ;\nx\r\n0\r\n\r\n", 400},
+        SmugglingCase{"trailer_obs_fold",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX: a\r\n b\r\n\r\n",
+                      400},
+        SmugglingCase{"trailer_space_before_colon",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX : a\r\n\r\n",
+                      400},
+        SmugglingCase{"trailer_bare_lf",
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX: a\nY: b\r\n\r\n",
+                      400},
         SmugglingCase{"nul_in_value", kPost + "X: a\0b\r\n\r\n"s, 400},
         SmugglingCase{"nul_in_name", kPost + "X\0Y: a\r\n\r\n"s, 400},
         SmugglingCase{"nul_in_target", "GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n"s, 400},
@@ -352,6 +361,16 @@ TEST(ParserTest, WellFormedChunkExtensionIsAccepted) {
       feedAll(p, kPost + "Transfer-Encoding: chunked\r\n\r\n1;name=value\r\nx\r\n0\r\n\r\n");
   EXPECT_EQ(r.last.event, Parser::Event::kBody);
   EXPECT_EQ(r.completes, 1);
+}
+
+TEST(ParserTest, PipelinedRequestAfterTrailersIsParsed) {
+  Parser p(MessageKind::kRequest, {});
+  FeedRun r = feedAll(p,
+                      kPost + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: 1\r\n\r\n" +
+                          "GET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+                      2);
+  EXPECT_EQ(r.completes, 2);
+  EXPECT_EQ(p.head().target, "/next");
 }
 
 TEST(ParserTest, GzipThenChunkedIsAccepted) {
