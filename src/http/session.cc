@@ -194,6 +194,7 @@ void Session::onRequestHead(const Parser::Step& step) {
   request_minor_ = head.version_minor;
   response_started_ = false;
   retried_ = false;
+  request_method_ = head.method;
   response_parser_.setRequestMethod(head.method);
   std::string out = rewriteRequestHead(head, client_, config_.rewrite, tunnel_requested_, expect);
   retry_head_.clear();
@@ -366,7 +367,7 @@ void Session::serverFailed(const char* what) {
     ++counters_.retries;
     closeServer();
     response_parser_.reset();
-    response_parser_.setRequestMethod(request_parser_.head().method);
+    response_parser_.setRequestMethod(request_method_);
     sendToServer(retry_head_);
     return;
   }

@@ -164,6 +164,7 @@ class Session {
 
   // The request in flight.
   bool request_in_flight_ = false;
+  std::string request_method_;
   bool request_keep_alive_ = true;
   int request_minor_ = 1;
   bool tunnel_requested_ = false;
