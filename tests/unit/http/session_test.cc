@@ -446,6 +446,26 @@ TEST_F(SessionTest, BytesAfterAResponseMakeTheServerUnreusable) {
   EXPECT_EQ(a.to_client, kOk);
 }
 
+TEST_F(SessionTest, ResponseToHeadEndsAfterItsHead) {
+  (void)s_.start();
+  (void)s_.onClientData("HEAD /x HTTP/1.1\r\nHost: www\r\n\r\n");
+  (void)s_.onServerConnected(false);
+  Seen a = see(s_.onServerData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+  EXPECT_TRUE(a.has(Kind::kReleaseServer));
+  EXPECT_TRUE(a.armed(Timer::kKeepalive));
+}
+
+TEST_F(SessionTest, Http10RequestIsForwardedAsHttp10) {
+  (void)s_.start();
+  (void)s_.onClientData("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  Seen a = see(s_.onServerConnected(false));
+  EXPECT_EQ(a.to_server.rfind("GET / HTTP/1.0\r\n", 0), 0u);
+  EXPECT_EQ(a.to_server.find("Connection"), std::string::npos);
+  Seen b = see(s_.onServerData("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  EXPECT_NE(b.to_client.find("Connection: keep-alive\r\n"), std::string::npos);
+  EXPECT_FALSE(b.has(Kind::kCloseClient));
+}
+
 TEST_F(SessionTest, CountsBytesBothWays) {
   (void)s_.start();
   (void)s_.onClientData(kGet);
