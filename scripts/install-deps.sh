@@ -7,9 +7,9 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git ccache
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  node-llhttp  # llhttp's C sources under /usr/share/llhttp, built by src/http
   libnl-3-dev libnl-route-3-dev libssl-dev
   libcpp-httplib-dev libsqlite3-dev libreadline-dev
-  node-llhttp  # llhttp's C sources under /usr/share/llhttp, built by src/http
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
