@@ -3,6 +3,7 @@
 #include <llhttp.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace floe::http {
@@ -18,10 +19,30 @@ std::string_view trimOws(std::string_view s) {
 }
 
 // RFC 9110 §5.5: field-vchar / SP / HTAB, obs-text allowed.
-bool isFieldValueChar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+constexpr std::array<bool, 256> makeValueTable() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c == '\t' || (c >= 0x20 && c != 0x7f);
+  return t;
+}
+constexpr std::array<bool, 256> kValueTable = makeValueTable();
+
+bool isFieldValueChar(unsigned char c) { return kValueTable[c]; }
+
+// RFC 9110 §5.6.2 tchar.
+constexpr std::array<bool, 256> makeTokenTable() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kTokenTable = makeTokenTable();
 
 bool isKnownCoding(std::string_view c) {
-  for (std::string_view k : {"chunked", "gzip", "x-gzip", "deflate", "compress", "x-compress"}) {
+  using namespace std::string_view_literals;
+  for (std::string_view k :
+       {"chunked"sv, "gzip"sv, "x-gzip"sv, "deflate"sv, "compress"sv, "x-compress"sv}) {
     if (equalsIgnoreCase(c, k)) return true;
   }
   return false;
@@ -36,29 +57,7 @@ Parser::Step stepOf(Parser::Event e, std::size_t consumed = 0) {
 
 }  // namespace
 
-bool isTokenChar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+bool isTokenChar(unsigned char c) { return kTokenTable[c]; }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -255,7 +254,18 @@ Parser::Step Parser::finish() {
 
 Parser::Step Parser::feedHead(std::string_view input) {
   if (fresh_) {
-    head_ = MessageHead{};
+    // Field by field rather than a fresh MessageHead: keeps the fields' capacity.
+    head_.fields.clear();
+    head_.method.clear();
+    head_.target.clear();
+    head_.reason.clear();
+    head_.status = 0;
+    head_.version_major = 1;
+    head_.version_minor = 1;
+    head_.framing = Framing::kNone;
+    head_.content_length = 0;
+    head_.keep_alive = true;
+    head_.upgrade = false;
     head_.kind = kind_;
     fresh_ = false;
   }

@@ -59,14 +59,19 @@ std::vector<std::string> connectionTokens(const MessageHead& head) {
 }
 
 bool isHopByHop(std::string_view name, const std::vector<std::string>& connection_tokens) {
+  using namespace std::string_view_literals;
   // Framing and Host are end-to-end no matter what Connection says.
-  for (std::string_view kept : {"host", "content-length", "transfer-encoding"}) {
+  for (std::string_view kept : {"host"sv, "content-length"sv, "transfer-encoding"sv}) {
     if (equalsIgnoreCase(name, kept)) return false;
   }
-  for (std::string_view hop : {"connection", "keep-alive", "proxy-connection", "te", "upgrade"}) {
+  for (std::string_view hop :
+       {"connection"sv, "keep-alive"sv, "proxy-connection"sv, "te"sv, "upgrade"sv}) {
     if (equalsIgnoreCase(name, hop)) return true;
   }
-  return contains(connection_tokens, lowerCopy(name));
+  for (const std::string& token : connection_tokens) {
+    if (equalsIgnoreCase(name, token)) return true;
+  }
+  return false;
 }
 
 bool isWebSocketUpgrade(const MessageHead& request) {

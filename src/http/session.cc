@@ -63,6 +63,7 @@ Session::Session(SessionConfig config, ClientInfo client)
 Session::Effects Session::take() {
   Effects e;
   e.swap(out_);
+  out_.reserve(8);
   return e;
 }
 
