@@ -7,6 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git ccache
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  node-llhttp  # llhttp's C sources under /usr/share/llhttp, built by src/http
   libnl-3-dev libnl-route-3-dev libssl-dev
   libcpp-httplib-dev libsqlite3-dev libreadline-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
