@@ -132,14 +132,14 @@ TEST(HeartbeatCodec, RefusesToEncodeNameOver256BytesOrEmpty) {
 
 TEST(HeartbeatCodec, TruncatedHeader) {
   auto r = decodeHeartbeat(std::span(kKeyed).first(47), kSecret);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kTruncated));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kTruncated));
   EXPECT_NE(r.error().message.find("header at offset 47"), std::string::npos) << r.error().message;
   EXPECT_EQ(code(decodeHeartbeat({}, kSecret)), static_cast<int>(DecodeError::kTruncated));
 }
 
 TEST(HeartbeatCodec, TruncatedMac) {
   auto r = decodeHeartbeat(std::span(kKeyed).first(kKeyed.size() - 1), kSecret);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kTruncated));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kTruncated));
   EXPECT_NE(r.error().message.find("mac"), std::string::npos);
 }
 
@@ -147,7 +147,7 @@ TEST(HeartbeatCodec, BadVersionBeforeMac) {
   auto b = kKeyed;
   b[4] = 2;  // version 2: its MAC may sit elsewhere, so it is refused before the MAC check
   auto r = decodeHeartbeat(b, kSecret);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kBadVersion));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kBadVersion));
   EXPECT_NE(r.error().message.find("version at offset 4"), std::string::npos);
 }
 
@@ -155,14 +155,14 @@ TEST(HeartbeatCodec, BadMagicIsMalformed) {
   auto b = kKeyed;
   b[1] = 'X';
   auto r = decodeHeartbeat(b, kSecret);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("magic at offset 1"), std::string::npos);
 }
 
 TEST(HeartbeatCodec, WrongSecretIsBadMac) {
   const std::vector<uint8_t> other = {'k', '3', 'z'};
   auto r = decodeHeartbeat(kKeyed, other);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kBadMac));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kBadMac));
   EXPECT_NE(r.error().message.find("mac at offset 53"), std::string::npos) << r.error().message;
 }
 
@@ -185,7 +185,7 @@ TEST(HeartbeatCodec, UnknownRoleIsMalformed) {
   auto b = unkeyed();
   b[5] = 4;
   auto r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("role at offset 5"), std::string::npos);
 }
 
@@ -193,7 +193,7 @@ TEST(HeartbeatCodec, ReservedFlagBitIsMalformed) {
   auto b = unkeyed();
   b[6] |= 0x80;
   auto r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("flags at offset 6"), std::string::npos);
 }
 
@@ -201,7 +201,7 @@ TEST(HeartbeatCodec, MoreInterfacesUpThanTotalIsMalformed) {
   auto b = unkeyed();
   b[8] = 4;
   auto r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("interfaces_up at offset 8"), std::string::npos);
 }
 
@@ -209,7 +209,7 @@ TEST(HeartbeatCodec, NonZeroReservedIsMalformed) {
   auto b = unkeyed();
   b[15] = 1;
   auto r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("reserved at offset 14"), std::string::npos);
 }
 
@@ -217,12 +217,12 @@ TEST(HeartbeatCodec, ZeroOrOversizeNameLengthIsMalformed) {
   auto b = unkeyed();
   b[11] = 0;  // group_len 0
   auto r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("group_len at offset 10"), std::string::npos);
   b = unkeyed();
   b[12] = 0x01;  // engine_len 259
   r = decodeHeartbeat(b, {});
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("engine_len at offset 12"), std::string::npos);
 }
 
@@ -230,7 +230,7 @@ TEST(HeartbeatCodec, TrailingBytesAreMalformed) {
   auto b = kKeyed;
   b.push_back(0);
   auto r = decodeHeartbeat(b, kSecret);
-  EXPECT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
+  ASSERT_EQ(code(r), static_cast<int>(DecodeError::kMalformed));
   EXPECT_NE(r.error().message.find("trailing"), std::string::npos);
 }
 
