@@ -31,8 +31,7 @@ uint64_t get64(std::span<const uint8_t> b, size_t at) {
   return v;
 }
 
-std::array<uint8_t, kMacSize> mac(std::span<const uint8_t> secret,
-                                  std::span<const uint8_t> data) {
+std::array<uint8_t, kMacSize> mac(std::span<const uint8_t> secret, std::span<const uint8_t> data) {
   std::array<uint8_t, kMacSize> out{};
   if (secret.empty()) return out;  // unkeyed: all zero
   unsigned int len = 0;
@@ -50,10 +49,14 @@ Error fail(DecodeError code, size_t offset, const std::string& field, const std:
 
 std::string_view roleName(Role role) {
   switch (role) {
-    case Role::kInit: return "INIT";
-    case Role::kActive: return "ACTIVE";
-    case Role::kStandby: return "STANDBY";
-    case Role::kLeaving: return "LEAVING";
+    case Role::kInit:
+      return "INIT";
+    case Role::kActive:
+      return "ACTIVE";
+    case Role::kStandby:
+      return "STANDBY";
+    case Role::kLeaving:
+      return "LEAVING";
   }
   return "UNKNOWN";
 }
@@ -91,8 +94,7 @@ std::vector<uint8_t> encodeHeartbeat(const Heartbeat& hb, std::span<const uint8_
 Result<Heartbeat> decodeHeartbeat(std::span<const uint8_t> b, std::span<const uint8_t> secret) {
   if (b.size() < kHeaderSize) {
     return fail(DecodeError::kTruncated, b.size(), "header",
-                "need " + std::to_string(kHeaderSize) + " bytes, have " +
-                    std::to_string(b.size()));
+                "need " + std::to_string(kHeaderSize) + " bytes, have " + std::to_string(b.size()));
   }
   for (size_t i = 0; i < kMagic.size(); ++i) {
     if (b[i] != kMagic[i]) return fail(DecodeError::kMalformed, i, "magic", "not \"FLHB\"");
@@ -100,9 +102,9 @@ Result<Heartbeat> decodeHeartbeat(std::span<const uint8_t> b, std::span<const ui
   Heartbeat hb;
   hb.version = b[4];
   if (hb.version != kVersion) {
-    return fail(DecodeError::kBadVersion, 4, "version",
-                std::to_string(hb.version) + " (this floe speaks " + std::to_string(kVersion) +
-                    ")");
+    return fail(
+        DecodeError::kBadVersion, 4, "version",
+        std::to_string(hb.version) + " (this floe speaks " + std::to_string(kVersion) + ")");
   }
   const size_t group_len = get16(b, 10);
   const size_t engine_len = get16(b, 12);
@@ -116,9 +118,9 @@ Result<Heartbeat> decodeHeartbeat(std::span<const uint8_t> b, std::span<const ui
   }
   const size_t mac_at = kHeaderSize + group_len + engine_len;
   if (b.size() < mac_at + kMacSize) {
-    return fail(DecodeError::kTruncated, b.size(), "mac",
-                "need " + std::to_string(mac_at + kMacSize) + " bytes, have " +
-                    std::to_string(b.size()));
+    return fail(
+        DecodeError::kTruncated, b.size(), "mac",
+        "need " + std::to_string(mac_at + kMacSize) + " bytes, have " + std::to_string(b.size()));
   }
   if (b.size() > mac_at + kMacSize) {
     return fail(DecodeError::kMalformed, mac_at + kMacSize, "length",

@@ -24,9 +24,9 @@ enum class Role : uint8_t { kInit = 0, kActive = 1, kStandby = 2, kLeaving = 3 }
 std::string_view roleName(Role role);
 
 inline constexpr uint8_t kVersion = 1;
-inline constexpr size_t kHeaderSize = 48;     // fixed part, before the two names
-inline constexpr size_t kMacSize = 32;        // HMAC-SHA256
-inline constexpr size_t kMaxNameSize = 256;   // group and engine names, bytes (config bound)
+inline constexpr size_t kHeaderSize = 48;    // fixed part, before the two names
+inline constexpr size_t kMacSize = 32;       // HMAC-SHA256
+inline constexpr size_t kMaxNameSize = 256;  // group and engine names, bytes (config bound)
 inline constexpr size_t kMinMessageSize = kHeaderSize + 2 + kMacSize;
 inline constexpr size_t kMaxMessageSize = kHeaderSize + 2 * kMaxNameSize + kMacSize;
 
@@ -46,8 +46,9 @@ struct Heartbeat {
   uint8_t interfaces_total = 0;
   bool degraded = false;          // an interface holding a floating IP, VIP or SNAT IP is down
   bool takeover_request = false;  // the active asks the standby to take over (switchover)
-  bool first_listed = false;      // the sender is listed first in the group (election tie-break)
   uint64_t config_generation = 0;
+  // Added to the API of issue 6 (after its fields, so positional initialisation still works):
+  bool first_listed = false;  // the sender is listed first in the group (election tie-break)
   // The sender's claim: raised to (highest term heard) + 1 each time it becomes active; a standby
   // carries the highest term it knows. Two actives: the higher term keeps the role.
   uint64_t term = 0;
@@ -66,8 +67,7 @@ std::vector<uint8_t> encodeHeartbeat(const Heartbeat& hb, std::span<const uint8_
 // offset ("heartbeat: group_len at offset 10: 0 (must be 1..256)"). The MAC is compared in
 // constant time; with an empty `secret` the MAC field must be all zero (a keyed sender is
 // refused as kBadMac, as is an unkeyed one when we hold a secret).
-Result<Heartbeat> decodeHeartbeat(std::span<const uint8_t> bytes,
-                                  std::span<const uint8_t> secret);
+Result<Heartbeat> decodeHeartbeat(std::span<const uint8_t> bytes, std::span<const uint8_t> secret);
 
 // A boot id from the wall clock: ns since the Unix epoch.
 uint64_t newBootId(WallTime now);

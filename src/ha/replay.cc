@@ -2,14 +2,20 @@
 
 namespace floe::ha {
 
-bool accepted(ReplayVerdict v) { return v == ReplayVerdict::kAccepted || v == ReplayVerdict::kNewBoot; }
+bool accepted(ReplayVerdict v) {
+  return v == ReplayVerdict::kAccepted || v == ReplayVerdict::kNewBoot;
+}
 
 std::string_view verdictName(ReplayVerdict v) {
   switch (v) {
-    case ReplayVerdict::kAccepted: return "accepted";
-    case ReplayVerdict::kNewBoot: return "new boot";
-    case ReplayVerdict::kReplayed: return "replayed";
-    case ReplayVerdict::kOldBoot: return "old boot";
+    case ReplayVerdict::kAccepted:
+      return "accepted";
+    case ReplayVerdict::kNewBoot:
+      return "new boot";
+    case ReplayVerdict::kReplayed:
+      return "replayed";
+    case ReplayVerdict::kOldBoot:
+      return "old boot";
   }
   return "unknown";
 }

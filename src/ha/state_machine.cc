@@ -94,11 +94,15 @@ constexpr Row kTable[] = {
 
 Role roleOf(State s) {
   switch (s) {
-    case State::kInit: return Role::kInit;
-    case State::kStandby: return Role::kStandby;
+    case State::kInit:
+      return Role::kInit;
+    case State::kStandby:
+      return Role::kStandby;
     case State::kActive:
-    case State::kHandingOver: return Role::kActive;
-    case State::kLeaving: return Role::kLeaving;
+    case State::kHandingOver:
+      return Role::kActive;
+    case State::kLeaving:
+      return Role::kLeaving;
   }
   return Role::kInit;
 }
@@ -109,46 +113,74 @@ std::string ms(milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
 std::string_view stateName(State s) {
   switch (s) {
-    case State::kInit: return "INIT";
-    case State::kStandby: return "STANDBY";
-    case State::kActive: return "ACTIVE";
-    case State::kHandingOver: return "HANDING_OVER";
-    case State::kLeaving: return "LEAVING";
+    case State::kInit:
+      return "INIT";
+    case State::kStandby:
+      return "STANDBY";
+    case State::kActive:
+      return "ACTIVE";
+    case State::kHandingOver:
+      return "HANDING_OVER";
+    case State::kLeaving:
+      return "LEAVING";
   }
   return "UNKNOWN";
 }
 
 std::string_view eventName(Event e) {
   switch (e) {
-    case Event::kStart: return "start";
-    case Event::kHeartbeat: return "heartbeat";
-    case Event::kStaleHeartbeat: return "stale heartbeat";
-    case Event::kTimer: return "timer";
-    case Event::kLocalHealth: return "local health";
-    case Event::kSwitchover: return "switchover";
-    case Event::kShutdown: return "shutdown";
-    case Event::kAny: return "any";
+    case Event::kStart:
+      return "start";
+    case Event::kHeartbeat:
+      return "heartbeat";
+    case Event::kStaleHeartbeat:
+      return "stale heartbeat";
+    case Event::kTimer:
+      return "timer";
+    case Event::kLocalHealth:
+      return "local health";
+    case Event::kSwitchover:
+      return "switchover";
+    case Event::kShutdown:
+      return "shutdown";
+    case Event::kAny:
+      return "any";
   }
   return "unknown";
 }
 
 std::string_view causeName(Cause c) {
   switch (c) {
-    case Cause::kNone: return "NONE";
-    case Cause::kStarted: return "STARTED";
-    case Cause::kNoPeerHeard: return "NO_PEER_HEARD";
-    case Cause::kPeerActive: return "PEER_ACTIVE";
-    case Cause::kElection: return "ELECTION";
-    case Cause::kPeerDead: return "PEER_DEAD";
-    case Cause::kPeerGoodbye: return "PEER_GOODBYE";
-    case Cause::kPeerDegraded: return "PEER_DEGRADED";
-    case Cause::kSwitchoverRequested: return "SWITCHOVER_REQUESTED";
-    case Cause::kSwitchoverDone: return "SWITCHOVER_DONE";
-    case Cause::kSwitchoverFailed: return "SWITCHOVER_FAILED";
-    case Cause::kSplitBrain: return "SPLIT_BRAIN";
-    case Cause::kShutdown: return "SHUTDOWN";
-    case Cause::kRefused: return "REFUSED";
-    case Cause::kIgnored: return "IGNORED";
+    case Cause::kNone:
+      return "NONE";
+    case Cause::kStarted:
+      return "STARTED";
+    case Cause::kNoPeerHeard:
+      return "NO_PEER_HEARD";
+    case Cause::kPeerActive:
+      return "PEER_ACTIVE";
+    case Cause::kElection:
+      return "ELECTION";
+    case Cause::kPeerDead:
+      return "PEER_DEAD";
+    case Cause::kPeerGoodbye:
+      return "PEER_GOODBYE";
+    case Cause::kPeerDegraded:
+      return "PEER_DEGRADED";
+    case Cause::kSwitchoverRequested:
+      return "SWITCHOVER_REQUESTED";
+    case Cause::kSwitchoverDone:
+      return "SWITCHOVER_DONE";
+    case Cause::kSwitchoverFailed:
+      return "SWITCHOVER_FAILED";
+    case Cause::kSplitBrain:
+      return "SPLIT_BRAIN";
+    case Cause::kShutdown:
+      return "SHUTDOWN";
+    case Cause::kRefused:
+      return "REFUSED";
+    case Cause::kIgnored:
+      return "IGNORED";
   }
   return "UNKNOWN";
 }
@@ -174,18 +206,20 @@ nlohmann::json toJson(const Status& s, SteadyTime now) {
     }
     paths.push_back(std::move(j));
   }
-  return {{"ha_state", stateName(s.state)},
-          {"role", roleName(s.role)},
-          {"term", s.term},
-          {"peer",
-           {{"name", s.peer},
-            {"alive", s.peer_alive},
-            {"role", s.peer.empty() ? nlohmann::json(nullptr) : nlohmann::json(roleName(s.peer_role))},
-            {"paths", std::move(paths)}}},
-          {"last_transition",
-           {{"ms_ago", duration_cast<milliseconds>(now - s.last_transition).count()},
-            {"cause", causeName(s.cause)},
-            {"text", s.cause_text}}}};
+  return {
+      {"ha_state", stateName(s.state)},
+      {"role", roleName(s.role)},
+      {"term", s.term},
+      {"peer",
+       {{"name", s.peer},
+        {"alive", s.peer_alive},
+        {"config_generation", s.peer_config_generation},
+        {"role", s.peer.empty() ? nlohmann::json(nullptr) : nlohmann::json(roleName(s.peer_role))},
+        {"paths", std::move(paths)}}},
+      {"last_transition",
+       {{"ms_ago", duration_cast<milliseconds>(now - s.last_transition).count()},
+        {"cause", causeName(s.cause)},
+        {"text", s.cause_text}}}};
 }
 
 StateMachine::StateMachine(Config config) : config_(std::move(config)) {
@@ -254,12 +288,17 @@ Facts StateMachine::facts(Event event, const Heartbeat* hb, SteadyTime now) cons
 SteadyTime StateMachine::nextTimer(SteadyTime now) const {
   SteadyTime next = now + config_.interval;
   switch (state_) {
-    case State::kInit: next = std::min(next, listen_from_ + deadInterval()); break;
+    case State::kInit:
+      next = std::min(next, listen_from_ + deadInterval());
+      break;
     case State::kStandby:
       next = std::min(next, std::max(peer_.last_heard, listen_from_) + deadInterval());
       break;
-    case State::kHandingOver: next = std::min(next, handover_deadline_); break;
-    default: break;
+    case State::kHandingOver:
+      next = std::min(next, handover_deadline_);
+      break;
+    default:
+      break;
   }
   return std::max(next, now);
 }
@@ -299,8 +338,12 @@ Effects StateMachine::run(Event event, const Heartbeat* hb, SteadyTime now) {
     cause_ = row->cause;
     std::string text(causeName(row->cause));
     switch (row->cause) {
-      case Cause::kNoPeerHeard: text = "no peer heard for " + ms(deadInterval()); break;
-      case Cause::kPeerActive: text = "peer " + peer_.engine + " is active"; break;
+      case Cause::kNoPeerHeard:
+        text = "no peer heard for " + ms(deadInterval());
+        break;
+      case Cause::kPeerActive:
+        text = "peer " + peer_.engine + " is active";
+        break;
       case Cause::kElection:
         text = std::string("election against ") + peer_.engine + ": " +
                (state_ == State::kActive ? "won" : "lost") +
@@ -310,15 +353,20 @@ Effects StateMachine::run(Event event, const Heartbeat* hb, SteadyTime now) {
         text = "peer " + peer_.engine + " silent on all " + std::to_string(config_.paths) +
                " path(s) for " + ms(deadInterval());
         break;
-      case Cause::kPeerGoodbye: text = "peer " + peer_.engine + " said goodbye"; break;
+      case Cause::kPeerGoodbye:
+        text = "peer " + peer_.engine + " said goodbye";
+        break;
       case Cause::kPeerDegraded:
         text = "active peer " + peer_.engine + " is degraded; all our interfaces are up";
         break;
       case Cause::kSwitchoverRequested:
-        text = state_ == State::kHandingOver ? "switchover: asked " + peer_.engine + " to take over"
-                                             : "switchover: " + peer_.engine + " asked us to take over";
+        text = state_ == State::kHandingOver
+                   ? "switchover: asked " + peer_.engine + " to take over"
+                   : "switchover: " + peer_.engine + " asked us to take over";
         break;
-      case Cause::kSwitchoverDone: text = "switchover: " + peer_.engine + " is active"; break;
+      case Cause::kSwitchoverDone:
+        text = "switchover: " + peer_.engine + " is active";
+        break;
       case Cause::kSwitchoverFailed:
         text = "switchover: " + peer_.engine + " did not become active within " +
                ms(deadInterval()) + "; staying active";
@@ -327,8 +375,11 @@ Effects StateMachine::run(Event event, const Heartbeat* hb, SteadyTime now) {
         text = "both active: " + peer_.engine + " holds the newer claim (term " +
                std::to_string(heard_term) + "), yielding";
         break;
-      case Cause::kShutdown: text = "shutting down: goodbye sent"; break;
-      default: break;
+      case Cause::kShutdown:
+        text = "shutting down: goodbye sent";
+        break;
+      default:
+        break;
     }
     cause_text_ = text;
     e.cause = std::move(text);
@@ -340,8 +391,7 @@ Effects StateMachine::run(Event event, const Heartbeat* hb, SteadyTime now) {
     e.cause = cause_text_;
   } else if (row->refused) {
     e.cause = state_ == State::kActive
-                  ? "switchover refused: no healthy standby peer heard within " +
-                        ms(deadInterval())
+                  ? "switchover refused: no healthy standby peer heard within " + ms(deadInterval())
                   : "switchover refused: this engine is " + std::string(stateName(state_)) +
                         ", not ACTIVE";
   }
@@ -429,6 +479,7 @@ Status StateMachine::status(SteadyTime now) const {
   s.peer = peer_.engine;
   s.peer_role = peer_.last.role;
   s.peer_alive = peer_.heard && now - peer_.last_heard < deadInterval();
+  s.peer_config_generation = peer_.last.config_generation;
   s.paths = peer_.paths;
   s.last_transition = last_transition_;
   s.cause = cause_;

@@ -7,13 +7,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "ha/heartbeat.h"
@@ -27,33 +26,33 @@ std::string_view stateName(State s);  // "INIT", "STANDBY", "ACTIVE", "HANDING_O
 
 enum class Event : uint8_t {
   kStart,
-  kHeartbeat,          // a valid heartbeat from the peer, newest heard from it
-  kStaleHeartbeat,     // valid but older (same boot, lower sequence) than one already heard
+  kHeartbeat,       // a valid heartbeat from the peer, newest heard from it
+  kStaleHeartbeat,  // valid but older (same boot, lower sequence) than one already heard
   kTimer,
   kLocalHealth,
   kSwitchover,
   kShutdown,
-  kAny,                // table wildcard only
+  kAny,  // table wildcard only
 };
 std::string_view eventName(Event e);
 
 // Why the last transition happened (status shows it as enum name + text).
 enum class Cause : uint8_t {
   kNone,
-  kStarted,             // listening before claiming active
-  kNoPeerHeard,         // nothing heard for the dead interval after start
-  kPeerActive,          // heard an active peer
-  kElection,            // neither active: priority, then first listed
-  kPeerDead,            // nothing valid on any path for the dead interval
-  kPeerGoodbye,         // the peer sent LEAVING (clean shutdown)
-  kPeerDegraded,        // the active peer lost an interface holding addresses; we are all up
-  kSwitchoverRequested, // admin switchover (active side) or the active asked us (standby side)
-  kSwitchoverDone,      // the peer became active after our request
-  kSwitchoverFailed,    // the peer did not become active within the dead interval
-  kSplitBrain,          // both active: the newer claim (higher term) keeps the role
+  kStarted,              // listening before claiming active
+  kNoPeerHeard,          // nothing heard for the dead interval after start
+  kPeerActive,           // heard an active peer
+  kElection,             // neither active: priority, then first listed
+  kPeerDead,             // nothing valid on any path for the dead interval
+  kPeerGoodbye,          // the peer sent LEAVING (clean shutdown)
+  kPeerDegraded,         // the active peer lost an interface holding addresses; we are all up
+  kSwitchoverRequested,  // admin switchover (active side) or the active asked us (standby side)
+  kSwitchoverDone,       // the peer became active after our request
+  kSwitchoverFailed,     // the peer did not become active within the dead interval
+  kSplitBrain,           // both active: the newer claim (higher term) keeps the role
   kShutdown,
-  kRefused,             // a switchover that cannot run (no healthy standby peer, not active)
-  kIgnored,             // heartbeat from another group, from ourselves, or a third engine
+  kRefused,  // a switchover that cannot run (no healthy standby peer, not active)
+  kIgnored,  // heartbeat from another group, from ourselves, or a third engine
 };
 std::string_view causeName(Cause c);
 
@@ -64,12 +63,12 @@ struct Effects {
   // kActive: add addresses, send gratuitous ARP/NA, then accept. kStandby/kLeaving: remove every
   // address FIRST, then send the heartbeat.
   std::optional<Role> become;
-  bool send_now = false;   // send a heartbeat on every path now (transition, goodbye, news)
-  bool announce = false;   // active keeps its role against another active: re-send GARP/NA
-  bool refused = false;    // onSwitchover could not start; `cause` says why
-  SteadyTime next_timer{}; // call onTimer at this time (at most one interval away)
-  std::string cause;       // human text for logs and status
-  std::string_view row;    // name of the table row that ran
+  bool send_now = false;    // send a heartbeat on every path now (transition, goodbye, news)
+  bool announce = false;    // active keeps its role against another active: re-send GARP/NA
+  bool refused = false;     // onSwitchover could not start; `cause` says why
+  SteadyTime next_timer{};  // call onTimer at this time (at most one interval away)
+  std::string cause;        // human text for logs and status
+  std::string_view row;     // name of the table row that ran
   Ignored ignored = Ignored::kNone;
 };
 
@@ -97,12 +96,13 @@ struct Status {
   std::string peer;  // peer engine name, empty until heard
   Role peer_role = Role::kInit;
   bool peer_alive = false;
+  uint64_t peer_config_generation = 0;  // as last heard; the SE reports a mismatch
   std::vector<PathStatus> paths;
   SteadyTime last_transition{};
   Cause cause = Cause::kNone;
   std::string cause_text;
 };
-// {"ha_state","term","peer":{"name","alive","paths":[{"path","role","ms_since"|null}]},
+// {"ha_state","role","term","peer":{"name","alive","role","config_generation","paths":[{"path","role","ms_since"|null}]},
 //  "last_transition":{"ms_ago","cause","text"}}; times relative to `now`, in ms.
 nlohmann::json toJson(const Status& s, SteadyTime now);
 
@@ -124,7 +124,7 @@ std::span<const Row> transitionTable();
 class StateMachine {
  public:
   struct Config {
-    std::string self;  // own serviceengine name
+    std::string self;      // own serviceengine name
     uint8_t priority = 0;  // ha_priority, lower wins; equal → first_listed
     bool first_listed = false;
     std::chrono::milliseconds interval{100};  // dp_hb_frequency
@@ -149,8 +149,9 @@ class StateMachine {
   State state() const { return state_; }
   Role role() const;
   uint64_t term() const { return term_; }
-  // The heartbeat to send now, without group... filled: group, engine, role, priority, health,
-  // takeover_request, term, version. The caller sets boot_id, sequence, config_generation.
+  // The heartbeat to send now, with group, engine, role, priority, health, takeover_request,
+  // first_listed, term and version filled in; the caller sets boot_id, sequence and
+  // config_generation.
   Heartbeat outgoing() const;
   Status status(SteadyTime now) const;
   std::chrono::milliseconds deadInterval() const { return config_.interval * config_.dead_count; }

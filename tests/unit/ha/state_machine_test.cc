@@ -176,8 +176,8 @@ TEST_F(HaTest, ShutdownFromAnyStateSaysGoodbye) {
 TEST_F(HaTest, LeavingIgnoresEverything) {
   activeStandby();
   (void)a.sm.onShutdown(clock.now());
-  for (Effects e : {deliver(b, a, clock), a.sm.onTimer(clock.now()),
-                    a.sm.onSwitchover(clock.now()), a.sm.onLocalHealth(0, 1, true, clock.now())}) {
+  for (Effects e : {deliver(b, a, clock), a.sm.onTimer(clock.now()), a.sm.onSwitchover(clock.now()),
+                    a.sm.onLocalHealth(0, 1, true, clock.now())}) {
     EXPECT_EQ(e.row, "leaving-ignores-all");
     EXPECT_FALSE(e.become.has_value());
   }
@@ -501,12 +501,16 @@ TEST_F(HaTest, IgnoresOtherGroupSelfOtherEngineAndBadPath) {
 
 TEST_F(HaTest, StatusJsonShowsStatePeerPathsAndLastTransition) {
   activeStandby();
+  Heartbeat h = a.hb();
+  h.config_generation = 12;
+  (void)b.sm.onHeartbeat(h, 0, clock.now());
   clock.advance(milliseconds(250));
   const auto j = toJson(b.sm.status(clock.now()), clock.now());
   EXPECT_EQ(j["ha_state"], "STANDBY");
   EXPECT_EQ(j["peer"]["name"], "se1");
   EXPECT_EQ(j["peer"]["role"], "ACTIVE");
   EXPECT_EQ(j["peer"]["alive"], true);
+  EXPECT_EQ(j["peer"]["config_generation"], 12);
   EXPECT_EQ(j["peer"]["paths"][0]["role"], "ACTIVE");
   EXPECT_EQ(j["peer"]["paths"][0]["ms_since"], 250);
   EXPECT_EQ(j["last_transition"]["cause"], "PEER_ACTIVE");
@@ -521,8 +525,8 @@ TEST_F(HaTest, StatusJsonShowsStatePeerPathsAndLastTransition) {
 TEST(HaTable, EveryStateEventPairHasAFallbackRowAndNamesAreUnique) {
   std::set<std::string_view> names;
   for (const Row& r : transitionTable()) EXPECT_TRUE(names.insert(r.name).second) << r.name;
-  for (State s : {State::kInit, State::kStandby, State::kActive, State::kHandingOver,
-                  State::kLeaving}) {
+  for (State s :
+       {State::kInit, State::kStandby, State::kActive, State::kHandingOver, State::kLeaving}) {
     for (Event e : {Event::kStart, Event::kHeartbeat, Event::kStaleHeartbeat, Event::kTimer,
                     Event::kLocalHealth, Event::kSwitchover, Event::kShutdown}) {
       if (e == Event::kStart && s != State::kInit) continue;  // start() runs once, in INIT
@@ -541,17 +545,39 @@ TEST(HaTable, EveryStateEventPairHasAFallbackRowAndNamesAreUnique) {
 
 TEST(HaTable, EveryRowIsCoveredByANamedTest) {
   // Rows this file checks by name (EXPECT_EQ(e.row, ...)); a new row must get a test.
-  const std::set<std::string_view> covered = {
-      "leaving-ignores-all", "any-stale-heartbeat", "any-health-changed", "any-health-same",
-      "any-shutdown", "init-start", "init-peer-goodbye", "init-peer-active", "init-wins-election",
-      "init-loses-election", "init-listen-expired", "init-listening", "init-switchover-refused",
-      "standby-peer-goodbye", "standby-takeover-request", "standby-peer-degraded",
-      "standby-peer-active", "standby-wins-election", "standby-loses-election",
-      "standby-peer-dead", "standby-waiting", "standby-switchover-refused",
-      "active-split-brain-yields", "active-split-brain-holds", "active-peer-not-active",
-      "active-timer", "active-switchover", "active-switchover-refused", "handover-peer-active",
-      "handover-peer-not-active", "handover-expired", "handover-waiting",
-      "handover-switchover-again"};
+  const std::set<std::string_view> covered = {"leaving-ignores-all",
+                                              "any-stale-heartbeat",
+                                              "any-health-changed",
+                                              "any-health-same",
+                                              "any-shutdown",
+                                              "init-start",
+                                              "init-peer-goodbye",
+                                              "init-peer-active",
+                                              "init-wins-election",
+                                              "init-loses-election",
+                                              "init-listen-expired",
+                                              "init-listening",
+                                              "init-switchover-refused",
+                                              "standby-peer-goodbye",
+                                              "standby-takeover-request",
+                                              "standby-peer-degraded",
+                                              "standby-peer-active",
+                                              "standby-wins-election",
+                                              "standby-loses-election",
+                                              "standby-peer-dead",
+                                              "standby-waiting",
+                                              "standby-switchover-refused",
+                                              "active-split-brain-yields",
+                                              "active-split-brain-holds",
+                                              "active-peer-not-active",
+                                              "active-timer",
+                                              "active-switchover",
+                                              "active-switchover-refused",
+                                              "handover-peer-active",
+                                              "handover-peer-not-active",
+                                              "handover-expired",
+                                              "handover-waiting",
+                                              "handover-switchover-again"};
   for (const Row& r : transitionTable()) EXPECT_TRUE(covered.count(r.name)) << r.name;
   EXPECT_EQ(covered.size(), transitionTable().size());
 }
