@@ -1,6 +1,6 @@
 // libFuzzer target for the HA heartbeat decoder (src/ha/heartbeat.h), unkeyed and keyed:
 // whatever decodes re-encodes to identical bytes, and feeding it to a ReplayWindow and a
-// StateMachine never crashes.
+// StateMachine (and the Inbound receive path) never crashes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "ha/heartbeat.h"
+#include "ha/inbound.h"
 #include "ha/replay.h"
 #include "ha/state_machine.h"
 
@@ -41,5 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> in(data, size);
   check(in, {});
   check(in, kSecret);
+  floe::ManualClock clock;
+  floe::ha::Inbound inbound({"se1", "g", "", {}, 2, std::chrono::milliseconds(1000)});
+  (void)inbound.receive(in, size % 3, clock.now());
   return 0;
 }
