@@ -59,6 +59,7 @@ constexpr Row kTable[] = {
   {"any-shutdown",               State::kInit,        Event::kShutdown,      nullptr,            State::kLeaving, Cause::kShutdown,           true,  false, false, true},
 
   {"init-start",                 State::kInit,        Event::kStart,         nullptr,            kStay,           Cause::kStarted,            true,  false, false, false},
+  {"any-start-again",            State::kInit,        Event::kStart,         nullptr,            kStay,           Cause::kNone,               false, false, false, true},
   {"init-peer-goodbye",          State::kInit,        Event::kHeartbeat,     hbLeaving,          State::kActive,  Cause::kPeerGoodbye,        true,  false, false, false},
   {"init-peer-active",           State::kInit,        Event::kHeartbeat,     hbActive,           State::kStandby, Cause::kPeerActive,         true,  false, false, false},
   {"init-wins-election",         State::kInit,        Event::kHeartbeat,     selfWins,           State::kActive,  Cause::kElection,           true,  false, false, false},
@@ -254,6 +255,10 @@ bool StateMachine::selfWinsElection(const Heartbeat& peer) const {
 }
 
 void StateMachine::noteInput(SteadyTime now) {
+  if (!had_input_) {  // the first input starts the listening window, even before start()
+    started_ = now;
+    listen_from_ = now;
+  }
   // Our own loop stalled (SIGSTOP, overload) for longer than the dead interval: silence we did
   // not watch proves nothing about the peer, so the listening window restarts now.
   if (had_input_ && now - last_input_ > deadInterval()) listen_from_ = now;
@@ -405,9 +410,6 @@ Effects StateMachine::run(Event event, const Heartbeat* hb, SteadyTime now) {
 }
 
 Effects StateMachine::start(SteadyTime now) {
-  started_ = now;
-  listen_from_ = now;
-  had_input_ = false;
   noteInput(now);
   return run(Event::kStart, nullptr, now);
 }

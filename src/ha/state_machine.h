@@ -136,6 +136,8 @@ class StateMachine {
 
   explicit StateMachine(Config config);
 
+  // Call once, first. An input that arrives before it starts the listening window itself; a
+  // start() after that only re-announces (INIT) or does nothing (row any-start-again).
   Effects start(SteadyTime now);
   // `hb` must have passed decodeHeartbeat and the path's ReplayWindow. path < Config::paths.
   Effects onHeartbeat(const Heartbeat& hb, size_t path, SteadyTime now);
