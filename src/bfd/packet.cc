@@ -27,25 +27,28 @@ Error fieldError(std::string_view field, size_t offset, std::string_view reason)
 
 std::string_view stateName(State s) {
   switch (s) {
-    case State::kAdminDown: return "AdminDown";
-    case State::kDown: return "Down";
-    case State::kInit: return "Init";
-    case State::kUp: return "Up";
+    case State::kAdminDown:
+      return "AdminDown";
+    case State::kDown:
+      return "Down";
+    case State::kInit:
+      return "Init";
+    case State::kUp:
+      return "Up";
   }
   return "?";
 }
 
 std::string_view diagnosticName(Diagnostic d) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "No Diagnostic",
-      "Control Detection Time Expired",
-      "Echo Function Failed",
-      "Neighbor Signaled Session Down",
-      "Forwarding Plane Reset",
-      "Path Down",
-      "Concatenated Path Down",
-      "Administratively Down",
-      "Reverse Concatenated Path Down"};
+  static constexpr std::array<std::string_view, 9> kNames = {"No Diagnostic",
+                                                             "Control Detection Time Expired",
+                                                             "Echo Function Failed",
+                                                             "Neighbor Signaled Session Down",
+                                                             "Forwarding Plane Reset",
+                                                             "Path Down",
+                                                             "Concatenated Path Down",
+                                                             "Administratively Down",
+                                                             "Reverse Concatenated Path Down"};
   const auto i = static_cast<size_t>(d);
   return i < kNames.size() ? kNames[i] : "Reserved";
 }
@@ -79,9 +82,9 @@ Result<ControlPacket> decodeControlPacket(std::span<const uint8_t> b) {
                           std::to_string(minLength) + (p.authPresent ? " with A set" : ""));
   }
   if (length > b.size()) {
-    return fieldError("length", 3,
-                      std::to_string(length) + " exceeds the " + std::to_string(b.size()) +
-                          " bytes received");
+    return fieldError(
+        "length", 3,
+        std::to_string(length) + " exceeds the " + std::to_string(b.size()) + " bytes received");
   }
   if (p.detectMult == 0) return fieldError("detect_mult", 2, "zero");
   if (p.multipoint) return fieldError("m", 1, "multipoint bit set");
@@ -99,9 +102,9 @@ Result<ControlPacket> decodeControlPacket(std::span<const uint8_t> b) {
     // §4.2: Auth Type, Auth Len, then type-specific data; Auth Len covers the whole section.
     const size_t authLen = b[25];
     if (authLen < 2 || kMinLength + authLen != length) {
-      return fieldError("auth_len", 25,
-                        std::to_string(authLen) + " does not fill the packet length " +
-                            std::to_string(length));
+      return fieldError(
+          "auth_len", 25,
+          std::to_string(authLen) + " does not fill the packet length " + std::to_string(length));
     }
     p.auth.assign(b.begin() + kMinLength, b.begin() + static_cast<std::ptrdiff_t>(length));
   }
@@ -113,8 +116,7 @@ std::vector<uint8_t> encodeControlPacket(const ControlPacket& p) {
   out.reserve(kMinLength + p.auth.size());
   out.push_back(static_cast<uint8_t>((p.version << 5) | (static_cast<uint8_t>(p.diag) & 0x1f)));
   out.push_back(static_cast<uint8_t>((static_cast<uint8_t>(p.state) << 6) | (p.poll ? 0x20 : 0) |
-                                     (p.final ? 0x10 : 0) |
-                                     (p.controlPlaneIndependent ? 0x08 : 0) |
+                                     (p.final ? 0x10 : 0) | (p.controlPlaneIndependent ? 0x08 : 0) |
                                      (p.authPresent ? 0x04 : 0) | (p.demand ? 0x02 : 0) |
                                      (p.multipoint ? 0x01 : 0)));
   out.push_back(p.detectMult);

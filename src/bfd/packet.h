@@ -29,7 +29,7 @@ enum class Diagnostic : uint8_t {
   kReverseConcatenatedPathDown = 8,
 };
 
-std::string_view stateName(State s);         // "AdminDown", "Down", "Init", "Up"
+std::string_view stateName(State s);            // "AdminDown", "Down", "Init", "Up"
 std::string_view diagnosticName(Diagnostic d);  // RFC 5880 §4.1 wording
 
 inline constexpr uint8_t kVersion = 1;

@@ -17,7 +17,7 @@ struct Transition {
   State local;
   State received;
   State next;
-  Diagnostic diag;      // set when the state changes
+  Diagnostic diag;       // set when the state changes
   std::string_view why;  // the RFC's arc label
 };
 

@@ -35,16 +35,16 @@ struct StateChange {
 };
 
 struct Effects {
-  std::vector<ControlPacket> send;    // in order, to the peer (UDP 3784, TTL 255; RFC 5881)
-  std::vector<StateChange> changes;   // in order
-  std::optional<SteadyTime> txAt;     // next periodic transmission; none: do not transmit
+  std::vector<ControlPacket> send;     // in order, to the peer (UDP 3784, TTL 255; RFC 5881)
+  std::vector<StateChange> changes;    // in order
+  std::optional<SteadyTime> txAt;      // next periodic transmission; none: do not transmit
   std::optional<SteadyTime> detectAt;  // detection deadline; none: not armed
 };
 
 // The reason a received packet was dropped by the session (RFC 5880 §6.8.6).
 enum class Discard : uint8_t {
   kNone = 0,
-  kWrongDiscriminator,  // Your Discriminator nonzero and not ours
+  kWrongDiscriminator,     // Your Discriminator nonzero and not ours
   kAuthenticationPresent,  // A set, but no authentication is configured
   kAdminDown,              // our session is AdminDown
 };

@@ -79,8 +79,7 @@ Result<std::vector<UpdateMessage>> buildAdvertisements(const std::vector<Prefix>
   return out;
 }
 
-std::vector<UpdateMessage> buildWithdrawals(const std::vector<Prefix>& prefixes,
-                                            bool fourOctetAs) {
+std::vector<UpdateMessage> buildWithdrawals(const std::vector<Prefix>& prefixes, bool fourOctetAs) {
   std::vector<Prefix> v4, v6;
   for (const auto& p : prefixes) (p.address().isV4() ? v4 : v6).push_back(p);
   std::vector<UpdateMessage> out =
@@ -116,8 +115,7 @@ Result<std::vector<UpdateMessage>> AdjRibOut::sync(const std::set<Prefix>& desir
 
 Result<std::vector<UpdateMessage>> AdjRibOut::full() const {
   if (!policy_) return std::vector<UpdateMessage>{};
-  return buildAdvertisements(std::vector<Prefix>(advertised_.begin(), advertised_.end()),
-                             *policy_);
+  return buildAdvertisements(std::vector<Prefix>(advertised_.begin(), advertised_.end()), *policy_);
 }
 
 void AdjRibOut::reset() {

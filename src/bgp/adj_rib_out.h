@@ -15,8 +15,8 @@ namespace floe::bgp {
 // How the routes to one peer look (from Avi's bgp_profile and the peer entry).
 struct AdvertisePolicy {
   uint32_t localAs = 0;
-  bool ibgp = false;         // LOCAL_PREF sent, empty AS_PATH (RFC 4271 §5.1.2, §5.1.5)
-  bool fourOctetAs = true;   // the session's negotiated AS width (RFC 6793)
+  bool ibgp = false;                   // LOCAL_PREF sent, empty AS_PATH (RFC 4271 §5.1.2, §5.1.5)
+  bool fourOctetAs = true;             // the session's negotiated AS width (RFC 6793)
   std::optional<IpAddress> nextHopV4;  // NEXT_HOP for IPv4 prefixes (the SE's address)
   std::optional<IpAddress> nextHopV6;  // MP_REACH next hop for IPv6 prefixes (RFC 2545)
   uint32_t localPreference = 100;      // bgp_profile local_preference; iBGP only
@@ -33,8 +33,7 @@ Result<std::vector<UpdateMessage>> buildAdvertisements(const std::vector<Prefix>
                                                        const AdvertisePolicy& policy);
 
 // UPDATEs that withdraw `prefixes` (IPv4 in Withdrawn Routes, IPv6 in MP_UNREACH_NLRI).
-std::vector<UpdateMessage> buildWithdrawals(const std::vector<Prefix>& prefixes,
-                                            bool fourOctetAs);
+std::vector<UpdateMessage> buildWithdrawals(const std::vector<Prefix>& prefixes, bool fourOctetAs);
 
 // Tracks what one peer was told and produces the difference to a desired set.
 class AdjRibOut {

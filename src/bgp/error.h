@@ -83,19 +83,31 @@ struct DecodeError {
 template <class T>
 class [[nodiscard]] Decoded {
  public:
-  Decoded(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Decoded(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
   Decoded(DecodeError error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const DecodeError& error() const { assert(!ok()); return std::get<1>(v_); }
+  const DecodeError& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
  private:
   std::variant<T, DecodeError> v_;

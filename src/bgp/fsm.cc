@@ -23,42 +23,68 @@ struct Fsm::Ctx {
 
 std::string_view stateName(State s) {
   switch (s) {
-    case State::kIdle: return "Idle";
-    case State::kConnect: return "Connect";
-    case State::kActive: return "Active";
-    case State::kOpenSent: return "OpenSent";
-    case State::kOpenConfirm: return "OpenConfirm";
-    case State::kEstablished: return "Established";
+    case State::kIdle:
+      return "Idle";
+    case State::kConnect:
+      return "Connect";
+    case State::kActive:
+      return "Active";
+    case State::kOpenSent:
+      return "OpenSent";
+    case State::kOpenConfirm:
+      return "OpenConfirm";
+    case State::kEstablished:
+      return "Established";
   }
   return "?";
 }
 
 std::string_view eventName(Event e) {
   switch (e) {
-    case Event::kManualStart: return "ManualStart";
-    case Event::kManualStop: return "ManualStop";
-    case Event::kAutomaticStart: return "AutomaticStart";
+    case Event::kManualStart:
+      return "ManualStart";
+    case Event::kManualStop:
+      return "ManualStop";
+    case Event::kAutomaticStart:
+      return "AutomaticStart";
     case Event::kManualStartWithPassiveTcpEstablishment:
       return "ManualStart_with_PassiveTcpEstablishment";
     case Event::kAutomaticStartWithPassiveTcpEstablishment:
       return "AutomaticStart_with_PassiveTcpEstablishment";
-    case Event::kAutomaticStop: return "AutomaticStop";
-    case Event::kConnectRetryTimerExpires: return "ConnectRetryTimer_Expires";
-    case Event::kHoldTimerExpires: return "HoldTimer_Expires";
-    case Event::kKeepaliveTimerExpires: return "KeepaliveTimer_Expires";
-    case Event::kIdleHoldTimerExpires: return "IdleHoldTimer_Expires";
-    case Event::kTcpCrAcked: return "Tcp_CR_Acked";
-    case Event::kTcpConnectionConfirmed: return "TcpConnectionConfirmed";
-    case Event::kTcpConnectionFails: return "TcpConnectionFails";
-    case Event::kBgpOpen: return "BGPOpen";
-    case Event::kBgpHeaderErr: return "BGPHeaderErr";
-    case Event::kBgpOpenMsgErr: return "BGPOpenMsgErr";
-    case Event::kOpenCollisionDump: return "OpenCollisionDump";
-    case Event::kNotifMsgVerErr: return "NotifMsgVerErr";
-    case Event::kNotifMsg: return "NotifMsg";
-    case Event::kKeepAliveMsg: return "KeepAliveMsg";
-    case Event::kUpdateMsg: return "UpdateMsg";
-    case Event::kUpdateMsgErr: return "UpdateMsgErr";
+    case Event::kAutomaticStop:
+      return "AutomaticStop";
+    case Event::kConnectRetryTimerExpires:
+      return "ConnectRetryTimer_Expires";
+    case Event::kHoldTimerExpires:
+      return "HoldTimer_Expires";
+    case Event::kKeepaliveTimerExpires:
+      return "KeepaliveTimer_Expires";
+    case Event::kIdleHoldTimerExpires:
+      return "IdleHoldTimer_Expires";
+    case Event::kTcpCrAcked:
+      return "Tcp_CR_Acked";
+    case Event::kTcpConnectionConfirmed:
+      return "TcpConnectionConfirmed";
+    case Event::kTcpConnectionFails:
+      return "TcpConnectionFails";
+    case Event::kBgpOpen:
+      return "BGPOpen";
+    case Event::kBgpHeaderErr:
+      return "BGPHeaderErr";
+    case Event::kBgpOpenMsgErr:
+      return "BGPOpenMsgErr";
+    case Event::kOpenCollisionDump:
+      return "OpenCollisionDump";
+    case Event::kNotifMsgVerErr:
+      return "NotifMsgVerErr";
+    case Event::kNotifMsg:
+      return "NotifMsg";
+    case Event::kKeepAliveMsg:
+      return "KeepAliveMsg";
+    case Event::kUpdateMsg:
+      return "UpdateMsg";
+    case Event::kUpdateMsgErr:
+      return "UpdateMsgErr";
   }
   return "?";
 }
@@ -152,10 +178,16 @@ void Fsm::fire(Ctx& c, Event e) {
   // "Any other event" (§8.2.2): ignored in Idle; in Connect and Active the connection is
   // dropped; in OpenSent, OpenConfirm and Established it is an FSM Error (RFC 6608).
   switch (state_) {
-    case State::kIdle: hIgnore(c); break;
+    case State::kIdle:
+      hIgnore(c);
+      break;
     case State::kConnect:
-    case State::kActive: hFailToIdle(c); break;
-    default: hFsmError(c); break;
+    case State::kActive:
+      hFailToIdle(c);
+      break;
+    default:
+      hFsmError(c);
+      break;
   }
 }
 
@@ -221,18 +253,22 @@ void Fsm::toIdle(Ctx& c, bool countFailure, bool autoRestart) {
   go(c, State::kIdle);
 }
 
-void Fsm::startConnectRetry(Ctx& c) {
-  connectRetryAt_ = c.now + seconds(config_.connectRetryTime);
-}
+void Fsm::startConnectRetry(Ctx& c) { connectRetryAt_ = c.now + seconds(config_.connectRetryTime); }
 
 std::optional<DecodeError> Fsm::checkOpen(const OpenMessage& open) const {
   if (open.autonomousSystem() != config_.peerAs) {
-    return DecodeError{ErrorCode::kOpenMessageError, open_subcode::kBadPeerAs, 20, {},
+    return DecodeError{ErrorCode::kOpenMessageError,
+                       open_subcode::kBadPeerAs,
+                       20,
+                       {},
                        "peer AS " + std::to_string(open.autonomousSystem()) + ", configured " +
                            std::to_string(config_.peerAs)};
   }
   if (decode_.ibgp && open.bgpIdentifier == config_.bgpIdentifier) {
-    return DecodeError{ErrorCode::kOpenMessageError, open_subcode::kBadBgpIdentifier, 24, {},
+    return DecodeError{ErrorCode::kOpenMessageError,
+                       open_subcode::kBadBgpIdentifier,
+                       24,
+                       {},
                        "internal peer uses our own BGP Identifier"};
   }
   return std::nullopt;
@@ -286,8 +322,8 @@ void Fsm::hRetryConnect(Ctx& c) {
 void Fsm::hConnectedSendOpen(Ctx& c) {
   tcpOpen_ = true;
   connectRetryAt_.reset();
-  sendMessage(c, makeOpen(config_.localAs, config_.holdTime, config_.bgpIdentifier,
-                          config_.families));
+  sendMessage(c,
+              makeOpen(config_.localAs, config_.holdTime, config_.bgpIdentifier, config_.families));
   holdAt_ = c.now + kLargeHoldTime;
   go(c, State::kOpenSent);
 }
@@ -396,8 +432,8 @@ void Fsm::hUpdateReceived(Ctx& c) {
 void Fsm::hFsmError(Ctx& c) {
   // RFC 6608 §4 subcodes: unexpected message in OpenSent 1, OpenConfirm 2, Established 3.
   const uint8_t sub = state_ == State::kOpenSent ? 1 : state_ == State::kOpenConfirm ? 2 : 3;
-  lastError_ = "unexpected " + std::string(eventName(c.event)) + " in " +
-               std::string(stateName(state_));
+  lastError_ =
+      "unexpected " + std::string(eventName(c.event)) + " in " + std::string(stateName(state_));
   sendNotification(c, ErrorCode::kFiniteStateMachineError, sub);
   toIdle(c, true, true);
 }
@@ -405,9 +441,8 @@ void Fsm::hFsmError(Ctx& c) {
 // --- inputs ---------------------------------------------------------------------------
 
 Effects Fsm::start(SteadyTime now) {
-  return dispatch(config_.passive ? Event::kManualStartWithPassiveTcpEstablishment
-                                  : Event::kManualStart,
-                  now);
+  return dispatch(
+      config_.passive ? Event::kManualStartWithPassiveTcpEstablishment : Event::kManualStart, now);
 }
 
 Effects Fsm::stop(SteadyTime now) { return dispatch(Event::kManualStop, now); }
@@ -481,9 +516,8 @@ Effects Fsm::onBytes(std::span<const uint8_t> bytes, SteadyTime now) {
       c.fx.notificationReceived = *n;
       lastError_ = "peer sent NOTIFICATION " + std::string(errorCodeName(n->code)) + "/" +
                    std::to_string(n->subcode);
-      const bool versionError =
-          n->code == ErrorCode::kOpenMessageError &&
-          n->subcode == open_subcode::kUnsupportedVersionNumber;
+      const bool versionError = n->code == ErrorCode::kOpenMessageError &&
+                                n->subcode == open_subcode::kUnsupportedVersionNumber;
       fire(c, versionError ? Event::kNotifMsgVerErr : Event::kNotifMsg);
     } else if (std::holds_alternative<KeepaliveMessage>(*decoded)) {
       fire(c, Event::kKeepAliveMsg);

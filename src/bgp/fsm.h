@@ -74,22 +74,21 @@ struct StateChange {
 
 struct Effects {
   std::vector<std::vector<uint8_t>> send;  // whole messages, in order, on the connection
-  bool connect = false;     // open a TCP connection to the peer (port 179)
-  bool disconnect = false;  // close the connection (after writing `send`)
+  bool connect = false;                    // open a TCP connection to the peer (port 179)
+  bool disconnect = false;                 // close the connection (after writing `send`)
   std::vector<StateChange> changes;
   std::vector<UpdateMessage> received;  // in Established; RFC 7606 outcomes inside
   std::optional<NotificationMessage> notificationSent;
   std::optional<NotificationMessage> notificationReceived;
   bool routeRefreshRequested = false;  // RFC 2918: re-send the Adj-RIB-Out
-  std::optional<SteadyTime> wakeAt;  // call onTimer() then (earliest running timer)
+  std::optional<SteadyTime> wakeAt;    // call onTimer() then (earliest running timer)
 };
 
 // RFC 4271 §6.8: which of two connections between the same pair survives. The one opened by
 // the speaker with the higher BGP Identifier (compared as host-order integers) stays; with
 // equal identifiers (possible between different ASes, RFC 6286 §2.3) the higher AS wins.
 // Returns true when the connection floe opened (outgoing) is the one to keep.
-bool keepLocallyInitiated(uint32_t localId, uint32_t remoteId, uint32_t localAs,
-                          uint32_t remoteAs);
+bool keepLocallyInitiated(uint32_t localId, uint32_t remoteId, uint32_t localAs, uint32_t remoteAs);
 
 class Fsm {
  public:

@@ -1,9 +1,10 @@
 // Header framing, OPEN, NOTIFICATION, KEEPALIVE and ROUTE-REFRESH (RFC 4271 §4.1-§4.5,
 // RFC 5492, RFC 2918). UPDATE lives in update_codec.cc.
+#include "bgp/message.h"
+
 #include <algorithm>
 #include <array>
 
-#include "bgp/message.h"
 #include "bgp/wire.h"
 
 namespace floe::bgp {
@@ -58,12 +59,18 @@ DecodeError openError(uint8_t subcode, size_t offset, std::string reason,
 // ROUTE-REFRESH have a fixed length.
 size_t minLength(uint8_t type) {
   switch (type) {
-    case 1: return 29;
-    case 2: return 23;
-    case 3: return 21;
-    case 4: return 19;
-    case 5: return 23;
-    default: return 0;
+    case 1:
+      return 29;
+    case 2:
+      return 23;
+    case 3:
+      return 21;
+    case 4:
+      return 19;
+    case 5:
+      return 23;
+    default:
+      return 0;
   }
 }
 
@@ -150,13 +157,20 @@ void encodeOpenBody(const OpenMessage& m, std::vector<uint8_t>& out) {
 
 std::string_view errorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kMessageHeaderError: return "Message Header Error";
-    case ErrorCode::kOpenMessageError: return "OPEN Message Error";
-    case ErrorCode::kUpdateMessageError: return "UPDATE Message Error";
-    case ErrorCode::kHoldTimerExpired: return "Hold Timer Expired";
-    case ErrorCode::kFiniteStateMachineError: return "Finite State Machine Error";
-    case ErrorCode::kCease: return "Cease";
-    case ErrorCode::kRouteRefreshMessageError: return "ROUTE-REFRESH Message Error";
+    case ErrorCode::kMessageHeaderError:
+      return "Message Header Error";
+    case ErrorCode::kOpenMessageError:
+      return "OPEN Message Error";
+    case ErrorCode::kUpdateMessageError:
+      return "UPDATE Message Error";
+    case ErrorCode::kHoldTimerExpired:
+      return "Hold Timer Expired";
+    case ErrorCode::kFiniteStateMachineError:
+      return "Finite State Machine Error";
+    case ErrorCode::kCease:
+      return "Cease";
+    case ErrorCode::kRouteRefreshMessageError:
+      return "ROUTE-REFRESH Message Error";
   }
   return "Unknown Error";
 }
@@ -168,11 +182,16 @@ std::string DecodeError::describe() const {
 
 std::string_view messageTypeName(MessageType t) {
   switch (t) {
-    case MessageType::kOpen: return "OPEN";
-    case MessageType::kUpdate: return "UPDATE";
-    case MessageType::kNotification: return "NOTIFICATION";
-    case MessageType::kKeepalive: return "KEEPALIVE";
-    case MessageType::kRouteRefresh: return "ROUTE-REFRESH";
+    case MessageType::kOpen:
+      return "OPEN";
+    case MessageType::kUpdate:
+      return "UPDATE";
+    case MessageType::kNotification:
+      return "NOTIFICATION";
+    case MessageType::kKeepalive:
+      return "KEEPALIVE";
+    case MessageType::kRouteRefresh:
+      return "ROUTE-REFRESH";
   }
   return "?";
 }
@@ -191,12 +210,17 @@ Capabilities OpenMessage::capabilities() const {
             caps.multiprotocol.push_back({wire::get16(c.value, 0), c.value[3]});
           }
           break;
-        case capability_code::kRouteRefresh: caps.routeRefresh = true; break;
-        case capability_code::kGracefulRestart: caps.gracefulRestart = true; break;
+        case capability_code::kRouteRefresh:
+          caps.routeRefresh = true;
+          break;
+        case capability_code::kGracefulRestart:
+          caps.gracefulRestart = true;
+          break;
         case capability_code::kFourOctetAs:
           if (c.value.size() == 4) caps.fourOctetAs = wire::get32(c.value, 0);
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -283,7 +307,8 @@ Decoded<Message> decodeMessage(std::span<const uint8_t> b, const DecodeOptions& 
       n.data.assign(b.begin() + 21, b.end());
       return Message(std::move(n));
     }
-    case MessageType::kKeepalive: return Message(KeepaliveMessage{});
+    case MessageType::kKeepalive:
+      return Message(KeepaliveMessage{});
     case MessageType::kRouteRefresh: {
       RouteRefreshMessage r;
       r.family.afi = get16(b, 19);

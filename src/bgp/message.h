@@ -14,9 +14,9 @@
 
 namespace floe::bgp {
 
-inline constexpr size_t kHeaderSize = 19;      // RFC 4271 §4.1
+inline constexpr size_t kHeaderSize = 19;        // RFC 4271 §4.1
 inline constexpr size_t kMaxMessageSize = 4096;  // RFC 4271 §4.1
-inline constexpr uint16_t kAsTrans = 23456;    // RFC 6793 §9
+inline constexpr uint16_t kAsTrans = 23456;      // RFC 6793 §9
 
 enum class MessageType : uint8_t {
   kOpen = 1,
@@ -185,7 +185,7 @@ struct AttributeError {
 struct UpdateMessage {
   std::vector<Prefix> withdrawn;  // IPv4, classic field
   PathAttributes attributes;
-  std::vector<Prefix> nlri;  // IPv4, classic field
+  std::vector<Prefix> nlri;            // IPv4, classic field
   std::vector<AttributeError> errors;  // RFC 7606 handling applied, in order found
 
   // The worst action in `errors`. kTreatAsWithdraw: every prefix in nlri and mpReach is to

@@ -33,15 +33,19 @@ uint8_t expectedFlags(uint8_t type) {
     case attr::kAsPath:
     case attr::kNextHop:
     case attr::kLocalPref:
-    case attr::kAtomicAggregate: return attr::kFlagTransitive;  // well-known
+    case attr::kAtomicAggregate:
+      return attr::kFlagTransitive;  // well-known
     case attr::kMultiExitDisc:
     case attr::kMpReachNlri:
-    case attr::kMpUnreachNlri: return attr::kFlagOptional;  // optional non-transitive
+    case attr::kMpUnreachNlri:
+      return attr::kFlagOptional;  // optional non-transitive
     case attr::kAggregator:
     case attr::kCommunities:
     case attr::kAs4Path:
-    case attr::kAs4Aggregator: return attr::kFlagOptional | attr::kFlagTransitive;
-    default: return 0xff;
+    case attr::kAs4Aggregator:
+      return attr::kFlagOptional | attr::kFlagTransitive;
+    default:
+      return 0xff;
   }
 }
 
@@ -92,9 +96,9 @@ class UpdateDecoder {
   Decoded<UpdateMessage> run() {
     const size_t withdrawnLen = get16(b_, 19);
     if (21 + withdrawnLen + 2 > b_.size()) {
-      return updateError(update_subcode::kMalformedAttributeList, 19,
-                         "Withdrawn Routes Length " + std::to_string(withdrawnLen) +
-                             " overruns the message");
+      return updateError(
+          update_subcode::kMalformedAttributeList, 19,
+          "Withdrawn Routes Length " + std::to_string(withdrawnLen) + " overruns the message");
     }
     size_t bad = 0;
     if (!wire::parsePrefixes(b_.subspan(21, withdrawnLen), false, u_.withdrawn, bad)) {
@@ -106,9 +110,9 @@ class UpdateDecoder {
     const size_t attrStart = attrLenAt + 2;
     if (attrStart + attrLen > b_.size()) {
       // RFC 7606 §4: the NLRI cannot be located, so the session is reset.
-      return updateError(update_subcode::kMalformedAttributeList, attrLenAt,
-                         "Total Path Attribute Length " + std::to_string(attrLen) +
-                             " overruns the message");
+      return updateError(
+          update_subcode::kMalformedAttributeList, attrLenAt,
+          "Total Path Attribute Length " + std::to_string(attrLen) + " overruns the message");
     }
     if (auto err = parseAttributes(attrStart, attrStart + attrLen)) return std::move(*err);
     const size_t nlriStart = attrStart + attrLen;
@@ -130,7 +134,8 @@ class UpdateDecoder {
 
   // RFC 7606 §3(d): well-known mandatory attributes missing while NLRI is present.
   void checkMandatory(size_t attrStart) {
-    const bool reach = !u_.nlri.empty() || (u_.attributes.mpReach && !u_.attributes.mpReach->nlri.empty());
+    const bool reach =
+        !u_.nlri.empty() || (u_.attributes.mpReach && !u_.attributes.mpReach->nlri.empty());
     if (!reach) return;
     auto missing = [&](uint8_t type, const char* name) {
       soft(ErrorAction::kTreatAsWithdraw, update_subcode::kMissingWellKnownAttribute, type,
@@ -179,13 +184,14 @@ class UpdateDecoder {
   }
 
   std::optional<DecodeError> parseOne(uint8_t flags, uint8_t type, size_t at,
-                                      std::span<const uint8_t> whole,
-                                      std::span<const uint8_t> v) {
+                                      std::span<const uint8_t> whole, std::span<const uint8_t> v) {
     const std::vector<uint8_t> data(whole.begin(), whole.end());  // §6.3: Data = the attribute
     const bool mp = type == attr::kMpReachNlri || type == attr::kMpUnreachNlri;
     if (seen_[type]) {
       // RFC 7606 §3(g): keep the first; a repeated MP attribute resets the session.
-      if (mp) return updateError(update_subcode::kMalformedAttributeList, at, "repeated MP attribute", data);
+      if (mp)
+        return updateError(update_subcode::kMalformedAttributeList, at, "repeated MP attribute",
+                           data);
       soft(ErrorAction::kAttributeDiscard, update_subcode::kMalformedAttributeList, type, at,
            "repeated attribute type " + std::to_string(type));
       return std::nullopt;
@@ -195,14 +201,14 @@ class UpdateDecoder {
     if (expected == 0xff) {
       if ((flags & attr::kFlagOptional) == 0) {
         return updateError(update_subcode::kUnrecognizedWellKnownAttribute, at,
-                           "unrecognized well-known attribute type " + std::to_string(type),
-                           data);
+                           "unrecognized well-known attribute type " + std::to_string(type), data);
       }
       u_.attributes.other.push_back({flags, type, std::vector<uint8_t>(v.begin(), v.end())});
       return std::nullopt;
     }
     if ((flags & (attr::kFlagOptional | attr::kFlagTransitive)) != expected) {
-      if (mp) return updateError(update_subcode::kAttributeFlagsError, at, "MP attribute flags", data);
+      if (mp)
+        return updateError(update_subcode::kAttributeFlagsError, at, "MP attribute flags", data);
       // RFC 7606 §3(c).
       soft(ErrorAction::kTreatAsWithdraw, update_subcode::kAttributeFlagsError, type, at,
            "attribute type " + std::to_string(type) + " with flags " + std::to_string(flags));
@@ -217,8 +223,12 @@ class UpdateDecoder {
     };
     switch (type) {
       case attr::kOrigin:  // RFC 7606 §7.1
-        if (v.size() != 1) return taw(update_subcode::kAttributeLengthError, "ORIGIN length"), std::nullopt;
-        if (v[0] > 2) return taw(update_subcode::kInvalidOriginAttribute, "ORIGIN value " + std::to_string(v[0])), std::nullopt;
+        if (v.size() != 1)
+          return taw(update_subcode::kAttributeLengthError, "ORIGIN length"), std::nullopt;
+        if (v[0] > 2)
+          return taw(update_subcode::kInvalidOriginAttribute,
+                     "ORIGIN value " + std::to_string(v[0])),
+                 std::nullopt;
         a.origin = static_cast<Origin>(v[0]);
         break;
       case attr::kAsPath: {  // RFC 7606 §7.2
@@ -231,7 +241,8 @@ class UpdateDecoder {
         break;
       }
       case attr::kNextHop: {  // RFC 7606 §7.3
-        if (v.size() != 4) return taw(update_subcode::kAttributeLengthError, "NEXT_HOP length"), std::nullopt;
+        if (v.size() != 4)
+          return taw(update_subcode::kAttributeLengthError, "NEXT_HOP length"), std::nullopt;
         const uint32_t nh = get32(v, 0);
         if (nh == 0 || (nh >> 28) >= 0xe) {
           taw(update_subcode::kInvalidNextHopAttribute, "NEXT_HOP is not a unicast address");
@@ -241,7 +252,8 @@ class UpdateDecoder {
         break;
       }
       case attr::kMultiExitDisc:  // RFC 7606 §7.4
-        if (v.size() != 4) return taw(update_subcode::kAttributeLengthError, "MULTI_EXIT_DISC length"), std::nullopt;
+        if (v.size() != 4)
+          return taw(update_subcode::kAttributeLengthError, "MULTI_EXIT_DISC length"), std::nullopt;
         a.multiExitDisc = get32(v, 0);
         break;
       case attr::kLocalPref:  // RFC 7606 §7.5
@@ -254,27 +266,34 @@ class UpdateDecoder {
         }
         break;
       case attr::kAtomicAggregate:  // RFC 7606 §7.6
-        if (!v.empty()) return discard(update_subcode::kAttributeLengthError, "ATOMIC_AGGREGATE length"), std::nullopt;
+        if (!v.empty())
+          return discard(update_subcode::kAttributeLengthError, "ATOMIC_AGGREGATE length"),
+                 std::nullopt;
         a.atomicAggregate = true;
         break;
       case attr::kAggregator: {  // RFC 7606 §7.7
         const size_t asSize = options_.fourOctetAs ? 4 : 2;
-        if (v.size() != asSize + 4) return discard(update_subcode::kAttributeLengthError, "AGGREGATOR length"), std::nullopt;
+        if (v.size() != asSize + 4)
+          return discard(update_subcode::kAttributeLengthError, "AGGREGATOR length"), std::nullopt;
         a.aggregator = Aggregator{asSize == 4 ? get32(v, 0) : get16(v, 0),
                                   IpAddress::fromV4(get32(v, asSize))};
         break;
       }
       case attr::kCommunities: {  // RFC 7606 §7.8
         if (v.empty() || v.size() % 4 != 0) {
-          return taw(update_subcode::kOptionalAttributeError, "COMMUNITIES length " + std::to_string(v.size())), std::nullopt;
+          return taw(update_subcode::kOptionalAttributeError,
+                     "COMMUNITIES length " + std::to_string(v.size())),
+                 std::nullopt;
         }
         std::vector<uint32_t> c;
         for (size_t i = 0; i < v.size(); i += 4) c.push_back(get32(v, i));
         a.communities = std::move(c);
         break;
       }
-      case attr::kMpReachNlri: return parseMpReach(at, v, data);
-      case attr::kMpUnreachNlri: return parseMpUnreach(at, v, data);
+      case attr::kMpReachNlri:
+        return parseMpReach(at, v, data);
+      case attr::kMpUnreachNlri:
+        return parseMpUnreach(at, v, data);
       case attr::kAs4Path: {  // RFC 6793 §6: malformed AS4_PATH is discarded
         std::vector<AsPathSegment> path;
         if (options_.fourOctetAs) {
@@ -287,26 +306,34 @@ class UpdateDecoder {
         break;
       }
       case attr::kAs4Aggregator:
-        if (v.size() != 8) return discard(update_subcode::kAttributeLengthError, "AS4_AGGREGATOR length"), std::nullopt;
+        if (v.size() != 8)
+          return discard(update_subcode::kAttributeLengthError, "AS4_AGGREGATOR length"),
+                 std::nullopt;
         a.other.push_back({flags, type, std::vector<uint8_t>(v.begin(), v.end())});
         break;
-      default: break;
+      default:
+        break;
     }
     return std::nullopt;
   }
 
   static bool familyOf(uint16_t afi, uint8_t safi, bool& v6) {
     if (safi != kSafiUnicast) return false;
-    if (afi == kAfiIpv4) v6 = false;
-    else if (afi == kAfiIpv6) v6 = true;
-    else return false;
+    if (afi == kAfiIpv4)
+      v6 = false;
+    else if (afi == kAfiIpv6)
+      v6 = true;
+    else
+      return false;
     return true;
   }
 
   // RFC 4760 §3; RFC 7606 §5.3/§7.11: an MP_REACH that cannot be parsed resets the session.
   std::optional<DecodeError> parseMpReach(size_t at, std::span<const uint8_t> v,
                                           const std::vector<uint8_t>& data) {
-    if (v.size() < 5) return updateError(update_subcode::kOptionalAttributeError, at, "MP_REACH_NLRI too short", data);
+    if (v.size() < 5)
+      return updateError(update_subcode::kOptionalAttributeError, at, "MP_REACH_NLRI too short",
+                         data);
     MpReach r;
     r.family = {get16(v, 0), v[2]};
     bool v6 = false;
@@ -342,7 +369,9 @@ class UpdateDecoder {
 
   std::optional<DecodeError> parseMpUnreach(size_t at, std::span<const uint8_t> v,
                                             const std::vector<uint8_t>& data) {
-    if (v.size() < 3) return updateError(update_subcode::kOptionalAttributeError, at, "MP_UNREACH_NLRI too short", data);
+    if (v.size() < 3)
+      return updateError(update_subcode::kOptionalAttributeError, at, "MP_UNREACH_NLRI too short",
+                         data);
     MpUnreach r;
     r.family = {get16(v, 0), v[2]};
     bool v6 = false;
@@ -383,10 +412,14 @@ void putAttribute(std::vector<uint8_t>& out, uint8_t flags, uint8_t type,
 
 std::string_view errorActionName(ErrorAction a) {
   switch (a) {
-    case ErrorAction::kNone: return "none";
-    case ErrorAction::kAttributeDiscard: return "attribute-discard";
-    case ErrorAction::kTreatAsWithdraw: return "treat-as-withdraw";
-    case ErrorAction::kSessionReset: return "session-reset";
+    case ErrorAction::kNone:
+      return "none";
+    case ErrorAction::kAttributeDiscard:
+      return "attribute-discard";
+    case ErrorAction::kTreatAsWithdraw:
+      return "treat-as-withdraw";
+    case ErrorAction::kSessionReset:
+      return "session-reset";
   }
   return "?";
 }

@@ -103,8 +103,7 @@ TEST_P(BfdPacketRejects, NamesFieldAndOffset) {
 // RFC 5880 §6.8.6, one row per "MUST be discarded" that the codec can judge alone.
 INSTANTIATE_TEST_SUITE_P(
     Rfc5880Section686, BfdPacketRejects,
-    testing::Values(Bad{"Version2", 0, 0x40, 0, "vers"},
-                    Bad{"LengthBelow24", 3, 23, 3, "length"},
+    testing::Values(Bad{"Version2", 0, 0x40, 0, "vers"}, Bad{"LengthBelow24", 3, 23, 3, "length"},
                     Bad{"LengthBeyondPayload", 3, 25, 3, "length"},
                     Bad{"AuthBitWithLength24", 1, 0x44, 3, "length"},
                     Bad{"ZeroDetectMult", 2, 0, 2, "detect_mult"},

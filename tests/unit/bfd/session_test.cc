@@ -174,7 +174,7 @@ TEST_F(BfdSession, GoingUpPollsForFastRateAndFinalEndsPoll) {
   ASSERT_FALSE(fx.send.empty());
   EXPECT_TRUE(fx.send.back().poll);
   EXPECT_EQ(fx.send.back().desiredMinTxIntervalUs, 50'000u);  // out of slow start
-  EXPECT_EQ(s_.txIntervalUs(), 50'000u);  // a decrease applies at once
+  EXPECT_EQ(s_.txIntervalUs(), 50'000u);                      // a decrease applies at once
   auto fin = peer(State::kUp);
   fin.final = true;
   (void)s_.onPacket(fin, clock_.now());
@@ -196,8 +196,8 @@ TEST_F(BfdSession, SlowerProfileWaitsForFinal) {
   ASSERT_EQ(fx.send.size(), 1u);
   EXPECT_TRUE(fx.send[0].poll);
   EXPECT_EQ(fx.send[0].desiredMinTxIntervalUs, 300'000u);
-  EXPECT_EQ(s_.txIntervalUs(), 50'000u);        // increase waits (§6.8.3)
-  EXPECT_EQ(s_.detectionTimeUs(), 150'000u);   // reduced rx waits too
+  EXPECT_EQ(s_.txIntervalUs(), 50'000u);      // increase waits (§6.8.3)
+  EXPECT_EQ(s_.detectionTimeUs(), 150'000u);  // reduced rx waits too
   (void)s_.onPacket(fin, clock_.now());
   EXPECT_FALSE(s_.pollActive());
   EXPECT_EQ(s_.txIntervalUs(), 300'000u);

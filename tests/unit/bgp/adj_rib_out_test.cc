@@ -38,15 +38,16 @@ TEST(AdjRibOut, IbgpVipAdvertisementBytes) {
   auto u = buildAdvertisements({pfx("10.10.10.100/32")}, ibgp());
   ASSERT_TRUE(u.ok()) << u.error().message;
   ASSERT_EQ(u->size(), 1u);
-  const auto expected = testing::message(2, {
-      0x00, 0x00,              // no withdrawn routes
-      0x00, 0x15,              // total path attribute length 21
-      0x40, 0x01, 0x01, 0x00,  // ORIGIN IGP
-      0x40, 0x02, 0x00,        // AS_PATH empty (iBGP)
-      0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x0b,  // NEXT_HOP 10.10.40.11 (the SE)
-      0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,  // LOCAL_PREF 100
-      0x20, 0x0a, 0x0a, 0x0a, 0x64,  // NLRI 10.10.10.100/32
-  });
+  const auto expected = testing::message(
+      2, {
+             0x00, 0x00,                                // no withdrawn routes
+             0x00, 0x15,                                // total path attribute length 21
+             0x40, 0x01, 0x01, 0x00,                    // ORIGIN IGP
+             0x40, 0x02, 0x00,                          // AS_PATH empty (iBGP)
+             0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x0b,  // NEXT_HOP 10.10.40.11 (the SE)
+             0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,  // LOCAL_PREF 100
+             0x20, 0x0a, 0x0a, 0x0a, 0x64,              // NLRI 10.10.10.100/32
+         });
   EXPECT_EQ(encodeMessage((*u)[0], true), expected);
 }
 

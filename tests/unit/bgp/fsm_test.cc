@@ -310,8 +310,7 @@ TEST_F(BgpFsm, OpenConfirmKeepaliveTimerSendsKeepalive) {
 
 TEST_F(BgpFsm, OpenConfirmNotificationGoesIdle) {
   toOpenConfirm();
-  auto fx = fsm_.onBytes(encodeMessage(NotificationMessage{ErrorCode::kCease, 2, {}}, true),
-                         now());
+  auto fx = fsm_.onBytes(encodeMessage(NotificationMessage{ErrorCode::kCease, 2, {}}, true), now());
   EXPECT_EQ(fsm_.state(), State::kIdle);
   EXPECT_FALSE(fx.notificationSent);
   EXPECT_NE(fsm_.lastError().find("Cease"), std::string::npos);
@@ -490,7 +489,7 @@ TEST_F(BgpFsm, EstablishingResetsTheBackoff) {
 }
 
 TEST(BgpCollision, HigherIdentifierKeepsItsConnection) {
-  EXPECT_TRUE(keepLocallyInitiated(kLocalId, kPeerId, 1, 1));   // 10.10.40.11 > .3
+  EXPECT_TRUE(keepLocallyInitiated(kLocalId, kPeerId, 1, 1));  // 10.10.40.11 > .3
   EXPECT_FALSE(keepLocallyInitiated(kPeerId, kLocalId, 1, 1));
   EXPECT_TRUE(keepLocallyInitiated(0xc0000001, 0x0a000001, 1, 1));  // compared unsigned
 }
@@ -521,6 +520,80 @@ TEST(BgpFsmNames, UseTheRfcNames) {
   EXPECT_EQ(stateName(State::kOpenConfirm), "OpenConfirm");
   EXPECT_EQ(eventName(Event::kBgpOpen), "BGPOpen");
   EXPECT_EQ(eventName(Event::kTcpCrAcked), "Tcp_CR_Acked");
+}
+
+}  // namespace
+}  // namespace floe::bgp
+
+namespace floe::bgp {
+namespace {
+
+// Two floe FSMs wired back to back (one active, one passive): each one's output is the
+// other's input, as over a TCP connection. They must reach Established, exchange routes and
+// keep the session up on keepalives alone.
+TEST(BgpFsmPair, ActiveAndPassiveSpeakersEstablishAndExchangeRoutes) {
+  ManualClock clock;
+  FsmConfig a = ibgpConfig();
+  a.localAs = 65010;
+  a.peerAs = 4200000001u;
+  a.holdTime = 30;
+  a.keepaliveInterval = 10;
+  FsmConfig b = a;
+  b.localAs = 4200000001u;
+  b.peerAs = 65010;
+  b.bgpIdentifier = kPeerId;
+  b.passive = true;
+  b.holdTime = 180;
+  Fsm fa(a);
+  Fsm fb(b);
+  (void)fb.start(clock.now());
+  auto ea = fa.start(clock.now());
+  ASSERT_TRUE(ea.connect);
+  ea = fa.onTcpConnected(clock.now(), true);
+  auto eb = fb.onTcpConnected(clock.now(), false);
+  for (int i = 0; i < 4 && !(ea.send.empty() && eb.send.empty()); ++i) {
+    Effects na, nb;
+    for (const auto& m : ea.send) nb = fb.onBytes(m, clock.now());
+    for (const auto& m : eb.send) na = fa.onBytes(m, clock.now());
+    ea = na;
+    eb = nb;
+  }
+  ASSERT_EQ(fa.state(), State::kEstablished);
+  ASSERT_EQ(fb.state(), State::kEstablished);
+  EXPECT_EQ(fa.negotiatedHoldTime(), 30);
+  EXPECT_EQ(fb.negotiatedKeepalive(), 10);
+  EXPECT_TRUE(fa.fourOctetAs());
+
+  UpdateMessage u;
+  u.attributes.origin = Origin::kIgp;
+  u.attributes.asPath = std::vector<AsPathSegment>{{AsPathSegment::kAsSequence, {65010}}};
+  u.attributes.nextHop = *IpAddress::parse("10.10.40.11");
+  u.nlri.push_back(*Prefix::parse("10.10.10.100/32"));
+  auto sent = fa.sendUpdates({u}, clock.now());
+  ASSERT_EQ(sent.send.size(), 1u);
+  auto got = fb.onBytes(sent.send[0], clock.now());
+  ASSERT_EQ(got.received.size(), 1u);
+  EXPECT_EQ(got.received[0].nlri, u.nlri);
+  EXPECT_EQ((*got.received[0].attributes.asPath)[0].asns, (std::vector<uint32_t>{65010}));
+
+  // Ten minutes of keepalives only, in 1 s steps: both stay Established.
+  for (int s = 0; s < 600; ++s) {
+    clock.advance(std::chrono::seconds(1));
+    auto ta = fa.onTimer(clock.now());
+    auto tb = fb.onTimer(clock.now());
+    for (const auto& m : ta.send) (void)fb.onBytes(m, clock.now());
+    for (const auto& m : tb.send) (void)fa.onBytes(m, clock.now());
+  }
+  EXPECT_EQ(fa.state(), State::kEstablished);
+  EXPECT_EQ(fb.state(), State::kEstablished);
+
+  // One side stops: the other receives Cease and goes Idle.
+  auto stop = fa.stop(clock.now());
+  ASSERT_EQ(stop.send.size(), 1u);
+  auto cease = fb.onBytes(stop.send[0], clock.now());
+  EXPECT_EQ(fb.state(), State::kIdle);
+  ASSERT_TRUE(cease.notificationReceived);
+  EXPECT_EQ(cease.notificationReceived->code, ErrorCode::kCease);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // RFC 4271 header, OPEN (RFC 5492 capabilities), KEEPALIVE, NOTIFICATION, ROUTE-REFRESH:
 // annotated byte vectors, decode -> fields -> encode -> identical bytes, and each header/OPEN
 // error with its RFC 4271 §6 code, subcode, offset and data.
+#include "bgp/message.h"
+
 #include <gtest/gtest.h>
 
-#include "bgp/message.h"
 #include "bytes.h"
 
 namespace floe::bgp {
@@ -15,21 +16,23 @@ using testing::message;
 // router id 10.10.40.3, one capability per optional parameter, including ones floe does not
 // interpret (Cisco route refresh 128, enhanced route refresh 70, add-path 69, FQDN 73,
 // graceful restart 64). Reconstructed from FRR's encoder, not captured from the wire.
-const std::vector<uint8_t> kFrrOpen = message(1, {
-    0x04,                    // version 4
-    0xfd, 0xe8,              // my AS 65000
-    0x00, 0xb4,              // hold time 180 s
-    0x0a, 0x0a, 0x28, 0x03,  // BGP identifier 10.10.40.3
-    0x36,                    // opt parm len 54
-    0x02, 0x06, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01,  // cap MP: AFI 1, SAFI 1
-    0x02, 0x02, 0x80, 0x00,                          // cap 128 (old route refresh)
-    0x02, 0x02, 0x02, 0x00,                          // cap route refresh
-    0x02, 0x02, 0x46, 0x00,                          // cap enhanced route refresh
-    0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe8,  // cap 4-octet AS 65000
-    0x02, 0x06, 0x45, 0x04, 0x00, 0x01, 0x01, 0x01,  // cap add-path IPv4 unicast receive
-    0x02, 0x0a, 0x49, 0x08, 0x06, 'r', 'o', 'u', 't', 'e', 'r', 0x00,  // cap FQDN "router"
-    0x02, 0x04, 0x40, 0x02, 0xc0, 0x78,              // cap graceful restart, 120 s
-});
+const std::vector<uint8_t> kFrrOpen = message(
+    1,
+    {
+        0x04,                                            // version 4
+        0xfd, 0xe8,                                      // my AS 65000
+        0x00, 0xb4,                                      // hold time 180 s
+        0x0a, 0x0a, 0x28, 0x03,                          // BGP identifier 10.10.40.3
+        0x36,                                            // opt parm len 54
+        0x02, 0x06, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01,  // cap MP: AFI 1, SAFI 1
+        0x02, 0x02, 0x80, 0x00,                          // cap 128 (old route refresh)
+        0x02, 0x02, 0x02, 0x00,                          // cap route refresh
+        0x02, 0x02, 0x46, 0x00,                          // cap enhanced route refresh
+        0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe8,  // cap 4-octet AS 65000
+        0x02, 0x06, 0x45, 0x04, 0x00, 0x01, 0x01, 0x01,  // cap add-path IPv4 unicast receive
+        0x02, 0x0a, 0x49, 0x08, 0x06, 'r',  'o',  'u',  't', 'e', 'r', 0x00,  // cap FQDN "router"
+        0x02, 0x04, 0x40, 0x02, 0xc0, 0x78,  // cap graceful restart, 120 s
+    });
 
 TEST(BgpOpen, DecodesRouterOpenFieldByField) {
   auto m = decodeMessage(kFrrOpen, {});
@@ -51,20 +54,20 @@ TEST(BgpOpen, DecodesRouterOpenFieldByField) {
 }
 
 TEST(BgpOpen, FloeOpenCarriesAsTransAndTheRealAsInACapability) {
-  const auto open = makeOpen(4200000001u, 90, 0x0a0a2802,
-                             {{kAfiIpv4, kSafiUnicast}, {kAfiIpv6, kSafiUnicast}});
+  const auto open =
+      makeOpen(4200000001u, 90, 0x0a0a2802, {{kAfiIpv4, kSafiUnicast}, {kAfiIpv6, kSafiUnicast}});
   const auto expected = message(1, {
-      0x04,                    // version
-      0x5b, 0xa0,              // my AS = AS_TRANS 23456 (RFC 6793 §4.2.2)
-      0x00, 0x5a,              // hold 90
-      0x0a, 0x0a, 0x28, 0x02,  // identifier
-      0x16,                    // opt parm len 22
-      0x02, 0x14,              // one capabilities parameter, 20 octets
-      0x01, 0x04, 0x00, 0x01, 0x00, 0x01,  // MP IPv4 unicast
-      0x01, 0x04, 0x00, 0x02, 0x00, 0x01,  // MP IPv6 unicast
-      0x02, 0x00,                          // route refresh
-      0x41, 0x04, 0xfa, 0x56, 0xea, 0x01,  // 4-octet AS 4200000001
-  });
+                                       0x04,        // version
+                                       0x5b, 0xa0,  // my AS = AS_TRANS 23456 (RFC 6793 §4.2.2)
+                                       0x00, 0x5a,  // hold 90
+                                       0x0a, 0x0a, 0x28, 0x02,  // identifier
+                                       0x16,                    // opt parm len 22
+                                       0x02, 0x14,  // one capabilities parameter, 20 octets
+                                       0x01, 0x04, 0x00, 0x01, 0x00, 0x01,  // MP IPv4 unicast
+                                       0x01, 0x04, 0x00, 0x02, 0x00, 0x01,  // MP IPv6 unicast
+                                       0x02, 0x00,                          // route refresh
+                                       0x41, 0x04, 0xfa, 0x56, 0xea, 0x01,  // 4-octet AS 4200000001
+                                   });
   EXPECT_EQ(encodeMessage(open, true), expected);
   auto back = decodeMessage(expected, {});
   ASSERT_TRUE(back.ok()) << back.error().describe();
@@ -137,10 +140,10 @@ TEST(BgpHeader, KeepaliveRoundTrips) {
 
 TEST(BgpHeader, NotificationRoundTrips) {
   const auto bytes = message(3, {
-      0x06,        // Cease
-      0x02,        // Administrative Shutdown
-      0x03, 'b', 'y', 'e',  // RFC 8203 shutdown communication
-  });
+                                    0x06,                 // Cease
+                                    0x02,                 // Administrative Shutdown
+                                    0x03, 'b', 'y', 'e',  // RFC 8203 shutdown communication
+                                });
   auto m = decodeMessage(bytes, {});
   ASSERT_TRUE(m.ok());
   const auto& n = std::get<NotificationMessage>(*m);

@@ -15,16 +15,17 @@ IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 // An eBGP UPDATE in the shape FRR's bgpd sends on a 4-octet-AS session: ORIGIN IGP, AS_PATH
 // 65000, NEXT_HOP, MED 0, one /24. Reconstructed, not captured.
-const std::vector<uint8_t> kRouterUpdate = message(2, {
-    0x00, 0x00,                    // withdrawn routes length 0
-    0x00, 0x1b,                    // total path attribute length 27
-    0x40, 0x01, 0x01, 0x00,        // ORIGIN (well-known), IGP
-    0x40, 0x02, 0x06,              // AS_PATH, 6 octets
-    0x02, 0x01, 0x00, 0x00, 0xfd, 0xe8,  //   AS_SEQUENCE of 1: 65000
-    0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x03,  // NEXT_HOP 10.10.40.3
-    0x80, 0x04, 0x04, 0x00, 0x00, 0x00, 0x00,  // MULTI_EXIT_DISC 0 (optional)
-    0x18, 0xc0, 0xa8, 0x01,        // NLRI 192.168.1.0/24
-});
+const std::vector<uint8_t> kRouterUpdate =
+    message(2, {
+                   0x00, 0x00,                                // withdrawn routes length 0
+                   0x00, 0x1b,                                // total path attribute length 27
+                   0x40, 0x01, 0x01, 0x00,                    // ORIGIN (well-known), IGP
+                   0x40, 0x02, 0x06,                          // AS_PATH, 6 octets
+                   0x02, 0x01, 0x00, 0x00, 0xfd, 0xe8,        //   AS_SEQUENCE of 1: 65000
+                   0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x03,  // NEXT_HOP 10.10.40.3
+                   0x80, 0x04, 0x04, 0x00, 0x00, 0x00, 0x00,  // MULTI_EXIT_DISC 0 (optional)
+                   0x18, 0xc0, 0xa8, 0x01,                    // NLRI 192.168.1.0/24
+               });
 
 TEST(BgpUpdate, DecodesRouterUpdateFieldByField) {
   auto m = decodeMessage(kRouterUpdate, {.fourOctetAs = true});
@@ -42,17 +43,18 @@ TEST(BgpUpdate, DecodesRouterUpdateFieldByField) {
 }
 
 TEST(BgpUpdate, IbgpVipWithLocalPrefAndCommunitiesRoundTrips) {
-  const auto bytes = message(2, {
-      0x00, 0x04,              // withdrawn routes length 4
-      0x18, 0x0a, 0x0a, 0x0b,  //   10.10.11.0/24
-      0x00, 0x1c,              // total path attribute length 28
-      0x40, 0x01, 0x01, 0x00,  // ORIGIN IGP
-      0x40, 0x02, 0x00,        // AS_PATH empty (iBGP)
-      0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x0b,  // NEXT_HOP 10.10.40.11
-      0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,  // LOCAL_PREF 100
-      0xc0, 0x08, 0x04, 0xfd, 0xe8, 0x00, 0x01,  // COMMUNITIES 65000:1
-      0x20, 0x0a, 0x0a, 0x0a, 0x64,  // NLRI 10.10.10.100/32
-  });
+  const auto bytes =
+      message(2, {
+                     0x00, 0x04,                                // withdrawn routes length 4
+                     0x18, 0x0a, 0x0a, 0x0b,                    //   10.10.11.0/24
+                     0x00, 0x1c,                                // total path attribute length 28
+                     0x40, 0x01, 0x01, 0x00,                    // ORIGIN IGP
+                     0x40, 0x02, 0x00,                          // AS_PATH empty (iBGP)
+                     0x40, 0x03, 0x04, 0x0a, 0x0a, 0x28, 0x0b,  // NEXT_HOP 10.10.40.11
+                     0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,  // LOCAL_PREF 100
+                     0xc0, 0x08, 0x04, 0xfd, 0xe8, 0x00, 0x01,  // COMMUNITIES 65000:1
+                     0x20, 0x0a, 0x0a, 0x0a, 0x64,              // NLRI 10.10.10.100/32
+                 });
   auto m = decodeMessage(bytes, {.fourOctetAs = true, .ibgp = true});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& u = std::get<UpdateMessage>(*m);
@@ -65,19 +67,22 @@ TEST(BgpUpdate, IbgpVipWithLocalPrefAndCommunitiesRoundTrips) {
 }
 
 TEST(BgpUpdate, Ipv6ViaMpReachRoundTrips) {
-  const auto bytes = message(2, {
-      0x00, 0x00,  // withdrawn 0
-      0x00, 0x3e,  // total path attribute length 62
-      0x40, 0x01, 0x01, 0x00,        // ORIGIN IGP
-      0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0x00, 0x01,  // AS_PATH 1
-      0x90, 0x0e, 0x00, 0x2d,        // MP_REACH_NLRI, optional + extended length, 45
-      0x00, 0x02, 0x01,              //   AFI 2, SAFI 1
-      0x10,                          //   next hop length 16
-      0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,  // 2001:db8::b
-      0x00,                          //   reserved
-      0x80, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x64,  // 2001:db8::64/128
-      0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a,  // 2001:db8:a::/48
-  });
+  const auto bytes =
+      message(2, {
+                     0x00, 0x00,              // withdrawn 0
+                     0x00, 0x3e,              // total path attribute length 62
+                     0x40, 0x01, 0x01, 0x00,  // ORIGIN IGP
+                     0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0x00, 0x01,  // AS_PATH 1
+                     0x90, 0x0e, 0x00, 0x2d,  // MP_REACH_NLRI, optional + extended length, 45
+                     0x00, 0x02, 0x01,        //   AFI 2, SAFI 1
+                     0x10,                    //   next hop length 16
+                     0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,
+                     0,    0,    0,    0,    0,    0,    0x0b,  // 2001:db8::b
+                     0x00,                                      //   reserved
+                     0x80, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,
+                     0,    0,    0,    0,    0,    0,    0,    0x64,  // 2001:db8::64/128
+                     0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a,        // 2001:db8:a::/48
+                 });
   auto m = decodeMessage(bytes, {.fourOctetAs = true});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& u = std::get<UpdateMessage>(*m);
@@ -91,12 +96,12 @@ TEST(BgpUpdate, Ipv6ViaMpReachRoundTrips) {
 }
 
 TEST(BgpUpdate, Ipv6WithdrawalViaMpUnreachRoundTrips) {
-  const auto bytes = message(2, {
-      0x00, 0x00, 0x00, 0x18,
-      0x90, 0x0f, 0x00, 0x14,  // MP_UNREACH_NLRI, 20 octets
-      0x00, 0x02, 0x01,        //   AFI 2, SAFI 1
-      0x80, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x64,  // /128
-  });
+  const auto bytes = message(
+      2, {
+             0x00, 0x00, 0x00, 0x18, 0x90, 0x0f, 0x00, 0x14,  // MP_UNREACH_NLRI, 20 octets
+             0x00, 0x02, 0x01,                                //   AFI 2, SAFI 1
+             0x80, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0x64,  // /128
+         });
   auto m = decodeMessage(bytes, {.fourOctetAs = true});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& u = std::get<UpdateMessage>(*m);
@@ -107,14 +112,14 @@ TEST(BgpUpdate, Ipv6WithdrawalViaMpUnreachRoundTrips) {
 }
 
 TEST(BgpUpdate, TwoOctetSessionCarriesAsTransAndAs4Path) {
-  const auto bytes = message(2, {
-      0x00, 0x00, 0x00, 0x1b,
-      0x40, 0x01, 0x01, 0x00,
-      0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0,  // AS_PATH: AS_TRANS
-      0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,
-      0xc0, 0x11, 0x06, 0x02, 0x01, 0xfa, 0x56, 0xea, 0x01,  // AS4_PATH 4200000001
-      0x20, 0x0a, 0x0a, 0x0a, 0x64,
-  });
+  const auto bytes =
+      message(2, {
+                     0x00, 0x00, 0x00, 0x1b, 0x40, 0x01, 0x01, 0x00,
+                     0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0,  // AS_PATH: AS_TRANS
+                     0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01, 0xc0,
+                     0x11, 0x06, 0x02, 0x01, 0xfa, 0x56, 0xea, 0x01,  // AS4_PATH 4200000001
+                     0x20, 0x0a, 0x0a, 0x0a, 0x64,
+                 });
   auto m = decodeMessage(bytes, {.fourOctetAs = false});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& u = std::get<UpdateMessage>(*m);
@@ -126,9 +131,9 @@ TEST(BgpUpdate, TwoOctetSessionCarriesAsTransAndAs4Path) {
 
 TEST(BgpUpdate, KeepsUnknownOptionalTransitiveAttribute) {
   const auto bytes = message(2, {
-      0x00, 0x00, 0x00, 0x07,
-      0xc0, 0x63, 0x04, 0xde, 0xad, 0xbe, 0xef,  // type 99, optional transitive
-  });
+                                    0x00, 0x00, 0x00, 0x07, 0xc0, 0x63, 0x04, 0xde, 0xad, 0xbe,
+                                    0xef,  // type 99, optional transitive
+                                });
   auto m = decodeMessage(bytes, {});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& u = std::get<UpdateMessage>(*m);
@@ -140,11 +145,11 @@ TEST(BgpUpdate, KeepsUnknownOptionalTransitiveAttribute) {
 // Fuzzer finding (fuzz_bgp_message): unknown attributes in descending type order re-encoded
 // in ascending order and decoded to a different value.
 TEST(BgpUpdate, UnknownAttributesDecodeInTypeOrder) {
-  const auto bytes = message(2, {
-      0x00, 0x00, 0x00, 0x0b,
-      0xc0, 0xfe, 0x01, 0x00,                    // type 254, optional transitive
-      0x80, 0x2f, 0x04, 0x00, 0x00, 0x00, 0x02,  // type 47, optional non-transitive
-  });
+  const auto bytes = message(
+      2, {
+             0x00, 0x00, 0x00, 0x0b, 0xc0, 0xfe, 0x01, 0x00,  // type 254, optional transitive
+             0x80, 0x2f, 0x04, 0x00, 0x00, 0x00, 0x02,        // type 47, optional non-transitive
+         });
   auto m = decodeMessage(bytes, {});
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& other = std::get<UpdateMessage>(*m).attributes.other;
@@ -241,8 +246,7 @@ INSTANTIATE_TEST_SUITE_P(
         SoftCase{"CommunitiesLengthThree_7_8",
                  cat({kOrigin, kAsPath, kNextHop, {0xc0, 0x08, 0x03, 0, 0, 1}}),
                  ErrorAction::kTreatAsWithdraw, update_subcode::kOptionalAttributeError, 8, 43},
-        SoftCase{"WellKnownMarkedOptional_3c",
-                 cat({{0xc0, 0x01, 0x01, 0x00}, kAsPath, kNextHop}),
+        SoftCase{"WellKnownMarkedOptional_3c", cat({{0xc0, 0x01, 0x01, 0x00}, kAsPath, kNextHop}),
                  ErrorAction::kTreatAsWithdraw, update_subcode::kAttributeFlagsError, 1, 23},
         SoftCase{"MissingOrigin_3d", cat({kAsPath, kNextHop}), ErrorAction::kTreatAsWithdraw,
                  update_subcode::kMissingWellKnownAttribute, 1, 23},
@@ -288,11 +292,13 @@ INSTANTIATE_TEST_SUITE_P(
                   withAttrs(cat({kOrigin, kAsPath, kNextHop, {0x40, 0x63, 0x00}})),
                   update_subcode::kUnrecognizedWellKnownAttribute, 43},
         ResetCase{"MpReachNextHopLengthFive",
-                  withAttrs(cat({kOrigin, kAsPath,
+                  withAttrs(cat({kOrigin,
+                                 kAsPath,
                                  {0x80, 0x0e, 0x0a, 0x00, 0x01, 0x01, 0x05, 1, 2, 3, 4, 5, 0}})),
                   update_subcode::kOptionalAttributeError, 36},
         ResetCase{"MpReachPrefixOverrun",
-                  withAttrs(cat({kOrigin, kAsPath,
+                  withAttrs(cat({kOrigin,
+                                 kAsPath,
                                  {0x80, 0x0e, 0x0a, 0x00, 0x01, 0x01, 0x04, 1, 2, 3, 4, 0, 0x20}})),
                   update_subcode::kOptionalAttributeError, 36},
         ResetCase{"RepeatedMpUnreach",
