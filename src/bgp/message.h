@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -160,6 +161,12 @@ struct PathAttributes {
   std::optional<MpUnreach> mpUnreach;
   std::optional<std::vector<AsPathSegment>> as4Path;  // RFC 6793 §3, 2-octet sessions only
   std::vector<RawAttribute> other;  // unrecognised optional attributes, in type-code order
+  // The wire layout as decoded: (type, Extended Length bit) per attribute, in order. The
+  // encoder follows it for the attributes present, so a received UPDATE re-encodes to the
+  // same bytes (routers differ: FRR sends MP_REACH_NLRI first and AS_PATH with Extended
+  // Length). Empty for what floe builds: type-code order, Extended Length only for
+  // MP_REACH/MP_UNREACH and values over 255 octets.
+  std::vector<std::pair<uint8_t, bool>> wireLayout;
   bool operator==(const PathAttributes&) const = default;
 };
 

@@ -197,6 +197,7 @@ class UpdateDecoder {
       return std::nullopt;
     }
     seen_[type] = true;
+    u_.attributes.wireLayout.emplace_back(type, (flags & attr::kFlagExtendedLength) != 0);
     const uint8_t expected = expectedFlags(type);
     if (expected == 0xff) {
       if ((flags & attr::kFlagOptional) == 0) {
@@ -445,6 +446,13 @@ void encodeUpdateBody(const UpdateMessage& u, bool fourOctetAs, std::vector<uint
   std::vector<std::pair<uint8_t, std::vector<uint8_t>>> attrs;
   const auto& a = u.attributes;
   auto add = [&](uint8_t flags, uint8_t type, const std::vector<uint8_t>& value) {
+    for (const auto& [t, ext] : a.wireLayout) {
+      if (t == type) {
+        flags = static_cast<uint8_t>((flags & ~attr::kFlagExtendedLength) |
+                                     (ext ? attr::kFlagExtendedLength : 0));
+        break;
+      }
+    }
     std::vector<uint8_t> bytes;
     putAttribute(bytes, flags, type, value);
     attrs.emplace_back(type, std::move(bytes));
@@ -516,8 +524,15 @@ void encodeUpdateBody(const UpdateMessage& u, bool fourOctetAs, std::vector<uint
     add(kOptTrans, attr::kAs4Path, v);
   }
   for (const auto& raw : a.other) add(raw.flags, raw.type, raw.value);
+  // The decoded layout first (in its order), then the rest in type-code order.
+  auto rank = [&](uint8_t type) -> size_t {
+    for (size_t i = 0; i < a.wireLayout.size(); ++i) {
+      if (a.wireLayout[i].first == type) return i;
+    }
+    return a.wireLayout.size() + type;
+  };
   std::stable_sort(attrs.begin(), attrs.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
+                   [&](const auto& x, const auto& y) { return rank(x.first) < rank(y.first); });
 
   const size_t aAt = out.size();
   put16(out, 0);
