@@ -9,9 +9,10 @@
 namespace floe::bfd {
 namespace {
 
-// A first packet as FRR's bfdd sends it with its default timers (300 ms TX/RX, 50 ms echo),
-// before it knows the peer. Written from RFC 5880 §4.1 and FRR's defaults, not captured.
-const std::vector<uint8_t> kFrrDown = {
+// A Down packet before the peer is known, with FRR's default timers (300 ms TX/RX, 50 ms
+// echo). Hand-written from RFC 5880 §4.1; what FRR really sends while Down (1 s, slow start)
+// is in frr_capture_test.cc.
+const std::vector<uint8_t> kDownPacket = {
     0x20,                    // vers 1, diag 0 (No Diagnostic)
     0x40,                    // sta 1 (Down), P F C A D M = 0
     0x03,                    // detect mult 3
@@ -24,7 +25,7 @@ const std::vector<uint8_t> kFrrDown = {
 };
 
 TEST(BfdPacket, DecodesDownPacketFieldByField) {
-  auto p = decodeControlPacket(kFrrDown);
+  auto p = decodeControlPacket(kDownPacket);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->version, 1);
   EXPECT_EQ(p->diag, Diagnostic::kNoDiagnostic);
@@ -37,7 +38,7 @@ TEST(BfdPacket, DecodesDownPacketFieldByField) {
   EXPECT_EQ(p->desiredMinTxIntervalUs, 300000u);
   EXPECT_EQ(p->requiredMinRxIntervalUs, 300000u);
   EXPECT_EQ(p->requiredMinEchoRxIntervalUs, 50000u);
-  EXPECT_EQ(encodeControlPacket(*p), kFrrDown);
+  EXPECT_EQ(encodeControlPacket(*p), kDownPacket);
 }
 
 TEST(BfdPacket, UpPacketWithPollAndDiagRoundTrips) {
@@ -62,7 +63,7 @@ TEST(BfdPacket, UpPacketWithPollAndDiagRoundTrips) {
 }
 
 TEST(BfdPacket, AuthenticationSectionIsCarriedVerbatim) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes[1] |= 0x04;  // A
   bytes[3] = 24 + 4;
   bytes.insert(bytes.end(), {0x01, 0x04, 0x01, 'k'});  // simple password: type, len, key id, pw
@@ -74,11 +75,11 @@ TEST(BfdPacket, AuthenticationSectionIsCarriedVerbatim) {
 }
 
 TEST(BfdPacket, IgnoresBytesAfterLength) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes.push_back(0xff);
   auto p = decodeControlPacket(bytes);
   ASSERT_TRUE(p.ok()) << p.error().message;
-  EXPECT_EQ(encodeControlPacket(*p), kFrrDown);
+  EXPECT_EQ(encodeControlPacket(*p), kDownPacket);
 }
 
 struct Bad {
@@ -92,7 +93,7 @@ struct Bad {
 class BfdPacketRejects : public testing::TestWithParam<Bad> {};
 
 TEST_P(BfdPacketRejects, NamesFieldAndOffset) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes[GetParam().at] = GetParam().value;
   auto p = decodeControlPacket(bytes);
   ASSERT_FALSE(p.ok());
@@ -116,29 +117,29 @@ INSTANTIATE_TEST_SUITE_P(
 // Fuzzer finding (fuzz_bfd_packet): Length 27 with A clear. §6.8.6 bounds Length only from
 // below and by the payload, so it decodes; encoding normalises it to 24.
 TEST(BfdPacket, AcceptsLengthAboveMinimumWithoutAuthAndNormalisesIt) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes[3] = 27;
   bytes.insert(bytes.end(), {0x1b, 0x1b, 0x1b});
   auto p = decodeControlPacket(bytes);
   ASSERT_TRUE(p.ok()) << p.error().message;
-  EXPECT_EQ(encodeControlPacket(*p), kFrrDown);
+  EXPECT_EQ(encodeControlPacket(*p), kDownPacket);
 }
 
 TEST(BfdPacket, RejectsTruncatedPacket) {
-  std::vector<uint8_t> bytes(kFrrDown.begin(), kFrrDown.begin() + 23);
+  std::vector<uint8_t> bytes(kDownPacket.begin(), kDownPacket.begin() + 23);
   auto p = decodeControlPacket(bytes);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.error().message.find("truncated"), std::string::npos);
 }
 
 TEST(BfdPacket, AcceptsZeroYourDiscriminatorInAdminDown) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes[1] = 0x00;  // AdminDown
   EXPECT_TRUE(decodeControlPacket(bytes).ok());
 }
 
 TEST(BfdPacket, RejectsAuthLenThatDoesNotFillThePacket) {
-  std::vector<uint8_t> bytes = kFrrDown;
+  std::vector<uint8_t> bytes = kDownPacket;
   bytes[1] |= 0x04;
   bytes[3] = 24 + 4;
   bytes.insert(bytes.end(), {0x01, 0x03, 0x01, 'k'});  // Auth Len 3, but 4 bytes follow
