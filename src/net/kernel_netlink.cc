@@ -176,6 +176,7 @@ Result<std::vector<Link>> KernelNetlink::links() {
     link.ifindex = l.ifindex;
     link.name = l.name;
     link.up = (l.flags & IFF_UP) != 0;
+    link.carrier = link.up && (l.flags & IFF_RUNNING) != 0;
     if (l.mac) link.mac = *l.mac;
     for (const auto& a : *addresses) {
       if (a.ifindex == l.ifindex) link.addresses.push_back(a.prefix);

@@ -30,7 +30,8 @@ inline constexpr uint32_t kMainTable = 254;
 struct Link {
   int ifindex = 0;
   std::string name;
-  bool up = false;
+  bool up = false;       // administratively up (IFF_UP)
+  bool carrier = false;  // operational: up and with carrier (IFF_RUNNING)
   std::array<uint8_t, 6> mac{};
   std::vector<Prefix> addresses;  // every address on the link, floe's or not
 };

@@ -70,6 +70,19 @@ void AddressRefresher::pass() {
   }
 }
 
+void AddressRefresher::releaseAll() {
+  std::lock_guard lock(mutex_);
+  if (addresses_.empty()) return;
+  for (const auto& a : addresses_) {
+    // removeAddress checks the tag itself: never removes an address that is not floe's.
+    if (auto st = netlink_->removeAddress(a); !st) {
+      ++errors_;
+      spdlog::warn("release address {}: {}", net::toString(a), st.error().message);
+    }
+  }
+  addresses_.clear();
+}
+
 AddressRefresher::Stats AddressRefresher::stats() const {
   return Stats{passes_.load(), refreshed_.load(), notHeld_.load(), errors_.load(),
                lastPassUnixMs_.load()};

@@ -32,6 +32,10 @@ class AddressRefresher final : public LifetimeKeeper {
   // a refresh bringing it back.
   void keep(std::vector<net::Address> addresses) override;
 
+  // On the loop's thread: stops refreshing and removes, at once, every address it kept that is
+  // still floe's (an HA demotion: the addresses go before anything else happens).
+  void releaseAll();
+
   void start();  // first pass at once, then every interval; call from any thread
   void stop();   // from any thread; a pass under way completes
 

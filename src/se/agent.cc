@@ -196,6 +196,31 @@ void Agent::setRole(Role role, bool claimAtOnce) {
   (void)reconcile();
 }
 
+void Agent::announce() {
+  for (const auto& r : addresses_) {
+    if (r.status.state != ObjectState::kInstalled || !r.held.onInterface) continue;
+    if (auto g = garp_.announce(r.held.address.device, r.held.address.prefix.address()); !g) {
+      spdlog::warn("announce {}: {}", net::toString(r.held.address), g.error().message);
+    }
+  }
+}
+
+std::pair<uint8_t, uint8_t> Agent::interfaceHealth() const {
+  std::vector<std::string> devices;
+  for (const auto& r : addresses_) {
+    if (r.held.onInterface &&
+        std::find(devices.begin(), devices.end(), r.held.address.device) == devices.end()) {
+      devices.push_back(r.held.address.device);
+    }
+  }
+  uint8_t up = 0;
+  for (const auto& d : devices) {
+    const net::Link* l = findLink(lastLinks_, d);
+    if (l != nullptr && l->carrier) ++up;
+  }
+  return {up, static_cast<uint8_t>(devices.size())};
+}
+
 std::optional<SteadyTime> Agent::reconcile() {
   auto seen = observe();
   if (!seen) {
@@ -204,6 +229,7 @@ std::optional<SteadyTime> Agent::reconcile() {
     return clock_.now() + options_.retryMin;
   }
   std::optional<SteadyTime> retryAt;
+  lastLinks_ = seen->links;
   if (reconcileLocalDevice(*seen)) {
     // floe0 was just created or set up: its addresses need a fresh view of the links.
     if (auto links = netlink_.links()) seen->links = std::move(*links);

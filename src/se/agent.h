@@ -133,6 +133,12 @@ class Agent {
   // without it (no SE of the group held them) on-link addresses are probed as at start.
   void setRole(Role role, bool claimAtOnce);
   Role role() const { return role_; }
+  // Announces every installed on-link address again (gratuitous ARP / unsolicited NA): an
+  // active SE that keeps its role against another active one re-claims its neighbours' caches.
+  void announce();
+  // Carrier of the interfaces that hold (or would hold) the active role's on-link addresses, as
+  // last observed: {up, total}; degraded when up < total (HA hands over to a healthier peer).
+  std::pair<uint8_t, uint8_t> interfaceHealth() const;
 
   // The addresses the kernel holds for floe now (state INSTALLED), with the lifetime to give
   // them: what the time-critical loop refreshes.
@@ -193,6 +199,7 @@ class Agent {
   bool localDevice_ = false;  // floe created floe0 in this run
   Role role_ = Role::kActive;  // a group of one SE is always active (DESIGN.md rule 8)
   bool claimAtOnce_ = false;
+  std::vector<net::Link> lastLinks_;  // the last pass's view, for interfaceHealth()
   // Bumped by apply(): a probe answer for an older generation's record is dropped.
   uint64_t generation_ = 0;
 };

@@ -139,6 +139,45 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     state.proxy.virtual_services.push_back(std::move(spec));
   }
 
+  // A legacy HA pair: the peer, and one heartbeat path per data network both SEs are on.
+  if (group->ha_mode == config::HaMode::kLegacyActiveStandby) {
+    const config::ServiceEngine* peer = nullptr;
+    bool selfFirst = false;
+    for (const auto& e : doc.serviceengine) {
+      if (e.se_group_ref != group->name) continue;
+      if (e.name == se->name) {
+        if (peer == nullptr) selfFirst = true;
+      } else if (peer == nullptr) {
+        peer = &e;
+      }
+    }
+    if (peer != nullptr) {
+      HaSettings ha;
+      ha.group = group->name;
+      ha.self = se->name;
+      ha.peer = peer->name;
+      ha.priority = static_cast<uint8_t>(se->ha_priority.value_or(kDefaultHaPriority));
+      ha.firstListed = selfFirst;
+      ha.interval = std::chrono::milliseconds(group->dp_hb_frequency);
+      ha.deadCount = static_cast<int>(group->dp_hb_timeout_count);
+      ha.secret = group->ha_heartbeat_secret.value_or("");
+      for (const auto& mine : se->data_vnics) {
+        for (const auto& theirs : peer->data_vnics) {
+          if (mine.ip.network() == theirs.ip.network() && mine.ip.length() == theirs.ip.length()) {
+            ha.paths.push_back({mine.if_name, mine.ip.address(), theirs.ip.address()});
+          }
+        }
+      }
+      if (ha.paths.empty()) {
+        return makeError("serviceengine[" + se->name + "].data_vnics: shares no subnet with " +
+                         "serviceengine[" + peer->name +
+                         "], so the pair has no network for its heartbeats; put both SEs on at "
+                         "least one common data network");
+      }
+      state.ha = std::move(ha);
+    }
+  }
+
   if (const auto* vrf = config::findVrf(doc, "global")) {
     for (const auto& r : vrf->static_routes) {
       net::Route route;

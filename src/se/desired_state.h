@@ -2,6 +2,8 @@
 // the data-plane config. A pure function of the document; no I/O.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,33 @@ struct HeldAddress {
   auto operator<=>(const HeldAddress&) const = default;
 };
 
+// An SE without ha_priority counts as this: in the middle, so setting 1-127 on one SE makes it
+// win and 129-255 makes it lose; two SEs without it tie, and the one listed first wins.
+inline constexpr uint32_t kDefaultHaPriority = 128;
+
+// One heartbeat path of a legacy HA pair: a data network both SEs are on.
+struct HaPath {
+  std::string device;  // this SE's interface on it
+  IpAddress local;     // this SE's address there (heartbeats are sent from it)
+  IpAddress peer;      // the peer SE's address there (heartbeats are sent to it)
+  auto operator<=>(const HaPath&) const = default;
+};
+
+// The legacy HA pair this SE is part of (DESIGN.md "HA, addresses and ARP"); absent for a
+// group of one SE, which is always active.
+struct HaSettings {
+  std::string group;
+  std::string self;
+  std::string peer;
+  uint8_t priority = 128;    // ha_priority (lower wins); kDefaultHaPriority when unset
+  bool firstListed = false;  // listed before the peer in the document: wins a tie
+  std::chrono::milliseconds interval{100};  // dp_hb_frequency
+  int deadCount = 10;                       // dp_hb_timeout_count
+  std::string secret;                       // ha_heartbeat_secret; empty: unauthenticated
+  std::vector<HaPath> paths;
+  auto operator<=>(const HaSettings&) const = default;
+};
+
 struct DesiredState {
   std::string engine;  // this SE's name
   std::string group;
@@ -31,6 +60,7 @@ struct DesiredState {
   std::vector<net::Route> routes;      // vrfcontext global static routes
   proxy::ProxyConfig proxy;
   std::vector<std::string> notices;    // worth telling the operator (logged, in status)
+  std::optional<HaSettings> ha;
 };
 
 // Fails with every problem as "path: reason" when `engine` is not in the document or the

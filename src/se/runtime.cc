@@ -173,11 +173,34 @@ int Runtime::start() {
   eventsFd_ = std::make_unique<asio::posix::stream_descriptor>(io_, events_->fd());
   watchNetlink();
 
-  // 5. Apply.
+  // 5. A legacy HA pair starts as standby and listens for its peer before it claims anything.
+  if (loaded.desired->ha) {
+    haSettings_ = loaded.desired->ha;
+    agent_->setRole(Role::kStandby, false);
+    ha_ = std::make_unique<HaNode>(
+        critical_.io(), io_, *haSettings_, *refresher_, clock_,
+        [this](Role role, bool claimAtOnce, const std::string& cause) {
+          if (stopping_) return;
+          if (role == Role::kActive && agent_->role() == Role::kActive && cause == "re-announce") {
+            agent_->announce();
+            return;
+          }
+          spdlog::info("HA: taking the {} role ({})", toString(role), cause);
+          agent_->setRole(role, claimAtOnce);
+          schedulePass(std::chrono::milliseconds(0));
+        });
+    if (auto st = ha_->start(); !st) {
+      spdlog::error("{}", st.error().message);
+      std::fprintf(stderr, "floe-se: %s\n", st.error().message.c_str());
+      return kExitFailure;
+    }
+  }
+
+  // 6. Apply.
   applyLoaded(std::move(loaded));
   spdlog::info("serviceengine {} active", options_.name);
 
-  // 6. Serve.
+  // 7. Serve.
   control_ = std::make_unique<ControlServer>(
       io_, socketPath(options_.runDir, options_.name),
       [this](const std::string& command) { return handleCommand(command); });
@@ -230,7 +253,17 @@ void Runtime::schedulePass(std::chrono::milliseconds delay) {
 void Runtime::runPass() {
   passDue_.reset();
   ++passes_;
-  if (auto retryAt = agent_->reconcile()) {
+  auto retryAt = agent_->reconcile();
+  if (ha_) {
+    // An interface that holds active addresses lost carrier: the pair hands over to a peer
+    // whose interfaces are all up.
+    const auto health = agent_->interfaceHealth();
+    if (health != lastHealth_) {
+      lastHealth_ = health;
+      ha_->setLocalHealth(health.first, health.second);
+    }
+  }
+  if (retryAt) {
     const auto now = clock_.now();
     schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
         *retryAt > now ? *retryAt - now : SteadyTime::duration::zero()));
@@ -258,6 +291,13 @@ void Runtime::reload() {
                         options_.configPath.string(), errors.size(), generation_);
           for (const auto& e : errors) spdlog::error("  {}", e);
           lastReload_ = {{"ok", false}, {"at", formatUtc(clock_.wallNow())}, {"errors", errors}};
+        } else if (loaded.desired->ha != haSettings_) {
+          const std::string e =
+              "the HA pair's settings changed (peer, paths, timers, priority or secret); "
+              "restart floe-se to apply them (a reload keeps the running heartbeats)";
+          spdlog::error("{}: refused: {}; still running generation {}",
+                        options_.configPath.string(), e, generation_);
+          lastReload_ = {{"ok", false}, {"at", formatUtc(clock_.wallNow())}, {"errors", {e}}};
         } else {
           applyLoaded(std::move(loaded));
         }
@@ -286,6 +326,7 @@ void Runtime::applyLoaded(Loaded loaded) {
   }
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
   ++generation_;
+  if (ha_) ha_->setConfigGeneration(generation_);
   loadedAt_ = formatUtc(clock_.wallNow());
   lastReload_ = {{"ok", true}, {"at", loadedAt_}, {"errors", nlohmann::json::array()}};
   spdlog::info("applied generation {}: {} virtual service(s), {} address(es), {} route(s)",
@@ -305,6 +346,7 @@ void Runtime::shutdown() {
     eventsFd_.reset();
   }
   if (control_) control_->stop();
+  if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
   if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
   if (refresher_) refresher_->stop();
   critical_.stop();
@@ -335,11 +377,22 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
                           ? std::string()
                           : formatUtc(WallTime(std::chrono::milliseconds(r.lastPassUnixMs)))}};
     j["agent"] = {{"passes", passes_}};
+    if (ha_) {
+      auto ha = ha_->status();
+      if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];
+      j["ha"] = std::move(ha);
+    }
     return j;
   }
   if (command == "switchover") {
-    return controlFailure("switchover: serviceengine " + options_.name +
-                          " is the only SE of its group; there is no peer to hand over to");
+    if (!ha_) {
+      return controlFailure("switchover: serviceengine " + options_.name +
+                            " is the only SE of its group; there is no peer to hand over to");
+    }
+    if (auto refused = ha_->switchover(); !refused.empty()) {
+      return controlFailure("switchover: " + refused);
+    }
+    return {{"switchover", "started: the peer takes the active role; this SE becomes standby"}};
   }
   return controlFailure("unknown command '" + command + "'; known: status, switchover");
 }

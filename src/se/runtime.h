@@ -31,6 +31,7 @@
 #include "se/control_server.h"
 #include "se/critical_loop.h"
 #include "se/document_loader.h"
+#include "se/ha_node.h"
 
 namespace floe::se {
 
@@ -111,6 +112,9 @@ class Runtime {
   std::unique_ptr<ProxyDataPlane> dataPlane_;
   PacedGarpSender garp_;
   std::unique_ptr<Agent> agent_;
+  std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
+  std::optional<HaSettings> haSettings_;
+  std::pair<uint8_t, uint8_t> lastHealth_{0, 0};
   std::unique_ptr<ControlServer> control_;
   DocumentLoader loader_;
   std::unique_ptr<net::RtnlEvents> events_;

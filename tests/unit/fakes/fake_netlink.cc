@@ -126,6 +126,7 @@ std::optional<Link> FakeNetlink::link(const std::string& name) const {
   l.ifindex = it->second.ifindex;
   l.name = name;
   l.up = it->second.up;
+  l.carrier = it->second.up;
   l.mac = it->second.mac;
   for (const auto& a : addresses_) {
     if (a.address.device == name) l.addresses.push_back(a.address.prefix);
