@@ -22,9 +22,10 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
   if (group == nullptr) return out;
   const std::string g = "serviceenginegroup[" + group->name + "]";
 
-  if (enginesIn(doc, group->name) > 1) {
-    out.push_back({g, std::string("a group of two SEs needs the HA heartbeat, which ") + kLater +
-                          "; run one SE per group for now"});
+  if (enginesIn(doc, group->name) > 1 && group->ha_mode != config::HaMode::kLegacyActiveStandby) {
+    out.push_back({g + ".ha_mode", std::string(config::toString(group->ha_mode)) +
+                                       " (cluster HA with several active SEs) " + kLater +
+                                       "; use HA_MODE_LEGACY_ACTIVE_STANDBY"});
   }
   if (group->enable_routing) {
     out.push_back({g + ".enable_routing", std::string("IP routing through the SE ") + kLater});

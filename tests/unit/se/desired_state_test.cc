@@ -110,14 +110,37 @@ TEST(DesiredState, RefusesAnEngineNotInTheDocument) {
   EXPECT_NE(s.error().message.find("serviceengine[se9]"), std::string::npos);
 }
 
-TEST(DesiredState, RefusesTwoEnginesInOneGroupUntilHaExists) {
+TEST(DesiredState, ALegacyPairHeartbeatsOverEverySharedNetwork) {
   auto doc = oneArmed();
   doc.serviceengine.push_back({"se2", "Default-Group", {{"eth0", testing::prefix("10.10.1.12/24")}}});
+  doc.serviceengine[1].ha_priority = 5;
+  auto s1 = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s1) << s1.error().message;
+  ASSERT_TRUE(s1->ha.has_value());
+  EXPECT_EQ(s1->ha->peer, "se2");
+  EXPECT_TRUE(s1->ha->firstListed);
+  EXPECT_EQ(s1->ha->priority, kDefaultHaPriority);
+  ASSERT_EQ(s1->ha->paths.size(), 1u);
+  EXPECT_EQ(s1->ha->paths[0].device, "eth0");
+  EXPECT_EQ(s1->ha->paths[0].peer, testing::ip("10.10.1.12"));
+  auto s2 = computeDesiredState(doc, "se2");
+  ASSERT_TRUE(s2);
+  EXPECT_FALSE(s2->ha->firstListed);
+  EXPECT_EQ(s2->ha->priority, 5);
+}
+
+TEST(DesiredState, RefusesAPairWithNoCommonNetwork) {
+  auto doc = oneArmed();
+  doc.serviceengine.push_back({"se2", "Default-Group", {{"eth0", testing::prefix("10.10.9.12/24")}}});
   auto s = computeDesiredState(doc, "se1");
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("serviceenginegroup[Default-Group]: a group of two SEs"),
-            std::string::npos)
-      << s.error().message;
+  EXPECT_NE(s.error().message.find("shares no subnet"), std::string::npos) << s.error().message;
+}
+
+TEST(DesiredState, AOneSeGroupHasNoPair) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->ha.has_value());
 }
 
 TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
