@@ -118,6 +118,18 @@ void Connection::onEvent(Side& side, uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.readable = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) side.writable = true;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.hup = true;
+  if (state_ == State::kStreaming && (events & EPOLLERR) != 0) {
+    // A reset (or another error) on either side. Checked here, not left to the next recv/send:
+    // after a side's FIN its direction is no longer read, and when the other direction is quiet
+    // no send would report it either, so the reset would wait for the idle timeout.
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(side.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      fail(err, &side == &client_ ? "client" : "server");
+      return;
+    }
+  }
   if (state_ == State::kConnecting) {
     if (&side != &upstream_) return;  // the client waits until the server answers
     if (events & (EPOLLERR | EPOLLHUP)) {
@@ -313,11 +325,12 @@ void Connection::closeBoth(bool reset) {
   maybeRetire();
 }
 
-void Connection::expireIdle(uint32_t now, uint32_t idleTicks) {
-  if (state_ != State::kStreaming || now - last_active_ <= idleTicks) return;
+void Connection::expireIdle(uint32_t now) {
+  const uint32_t idle = service_->snapshot().idle_timeout_s;
+  if (state_ != State::kStreaming || idle == 0 || now - last_active_ <= idle) return;
   bump(service_->runtime().idle_timeouts);
-  if (debugOn()) spdlog::debug("{}: idle for {}s, closing", describe(), idleTicks);
-  closeBoth(false);
+  if (debugOn()) spdlog::debug("{}: idle for {}s, resetting both sides", describe(), idle);
+  closeBoth(true);
 }
 
 void Connection::abort() {

@@ -47,8 +47,10 @@ class Connection {
   static void start(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
                     std::shared_ptr<WorkerService> service, uint32_t server);
 
-  // Idle sweep: closes both sides when no byte moved for more than `idleTicks` sweeps.
-  void expireIdle(uint32_t now, uint32_t idleTicks);
+  // Idle sweep, once a second (`now` in seconds): resets both sides when no byte moved for more
+  // than the service's idle_timeout_s. A reset, not a FIN: a transfer cut short must not look
+  // complete to the peer.
+  void expireIdle(uint32_t now);
   // Worker shutdown: resets both sides.
   void abort();
   // Called by the worker once it is safe (no event of the current batch can point here).

@@ -162,6 +162,7 @@ void ProxyEngine::Impl::applyServices(const ProxyConfig& config) {
       snap->name = vs.name;
       snap->runtime = st.runtime;
       snap->snat_ips = vs.snat_ips;
+      snap->idle_timeout_s = vs.idle_timeout_s;
       snap->pool = pool;
       st.snapshot = std::move(snap);
     }

@@ -57,6 +57,9 @@ struct VirtualServiceSpec {
   std::vector<Endpoint> listeners;  // every VIP × every service port
   std::vector<IpAddress> snat_ips;  // empty: the kernel picks the egress interface address
   std::string pool;                 // name of a PoolSpec in the same config
+  // No byte either way for this long (s): both sides are reset. 0: never. From the service's
+  // networkprofile, tcp_proxy_profile.idle_connection_timeout (Avi default 600 s).
+  uint32_t idle_timeout_s = 600;
   auto operator<=>(const VirtualServiceSpec&) const = default;
 };
 
@@ -68,7 +71,6 @@ struct ProxyConfig {
 struct Tuning {
   int workers = 0;                   // 0: number of cores
   uint32_t connect_timeout_ms = 3000;
-  uint32_t idle_timeout_s = 600;     // no bytes either way for this long: close both sides
   size_t buffer_bytes = 16 * 1024;   // per direction per connection
   int connect_attempts = 3;          // servers tried before the client connection is reset
 };
@@ -101,7 +103,7 @@ struct VirtualServiceStatus {
   uint64_t total_connections = 0;
   uint64_t refused_connections = 0;  // reset because no server was up / reachable
   uint64_t connection_errors = 0;  // ended by a socket error or a reset from either side
-  uint64_t idle_timeouts = 0;      // closed after Tuning.idle_timeout_s without a byte
+  uint64_t idle_timeouts = 0;      // reset after VirtualServiceSpec.idle_timeout_s without a byte
 };
 
 struct ProxyStatus {

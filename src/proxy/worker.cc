@@ -21,7 +21,6 @@ constexpr size_t kSpareBlocks = 256;
 WorkerLimits WorkerLimits::from(const Tuning& t) {
   WorkerLimits l;
   l.connect_timeout = std::chrono::milliseconds(std::max<uint32_t>(1, t.connect_timeout_ms));
-  l.idle_timeout_s = std::max<uint32_t>(1, t.idle_timeout_s);
   l.buffer_bytes = std::clamp(t.buffer_bytes, kMinBuffer, kMaxBuffer);
   l.connect_attempts =
       static_cast<uint32_t>(std::clamp<int>(t.connect_attempts, 1, kMaxConnectAttempts));
@@ -158,10 +157,9 @@ void Worker::armSweep() {
   sweep_.async_wait([this](const asio::error_code& ec) {
     if (ec == asio::error::operation_aborted) return;
     ++tick_;
-    const uint32_t idle = limits_.idle_timeout_s;
     {
       DeferFrees defer(*this);
-      connections_.forEach([&](Connection& c) { c.expireIdle(tick_, idle); });
+      connections_.forEach([&](Connection& c) { c.expireIdle(tick_); });
     }
     sweep_.expires_at(sweep_.expiry() + kSweepPeriod);
     armSweep();

@@ -25,7 +25,6 @@ class Listener;
 
 struct WorkerLimits {
   std::chrono::milliseconds connect_timeout{3000};
-  uint32_t idle_timeout_s = 600;
   size_t buffer_bytes = 16 * 1024;
   uint32_t connect_attempts = 3;
 

@@ -16,8 +16,8 @@ std::optional<uint32_t> WorkerPool::pick(std::span<const uint32_t> tried) {
     const ServerEntry& s = servers[i];
     ServerView& v = views_[i];
     v.ratio = s.spec.ratio;
-    v.eligible = s.spec.enabled && s.runtime->isUp() &&
-                 std::find(tried.begin(), tried.end(), static_cast<uint32_t>(i)) == tried.end();
+    v.eligible = s.spec.enabled && s.runtime->isUp();
+    v.tried = std::find(tried.begin(), tried.end(), static_cast<uint32_t>(i)) != tried.end();
     v.active = leastConnections ? s.runtime->active.load(std::memory_order_relaxed) : 0;
   }
   const auto picked = balancer_.pick(views_);

@@ -112,6 +112,9 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     spec.name = vs.name;
     spec.pool = vs.pool_ref;
     spec.snat_ips = vs.snat_ip;
+    if (const auto* np = config::findNetworkProfile(doc, vs.network_profile_ref)) {
+      spec.idle_timeout_s = np->profile.tcp_proxy_profile.idle_connection_timeout;
+    }
     for (const auto& vip : vs.vip) {
       addUnique(state.addresses, place(*se, vip.ip_address, AddressRole::kVip, vs.name));
       for (const auto& svc : vs.services) {

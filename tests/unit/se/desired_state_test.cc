@@ -54,6 +54,24 @@ TEST(DesiredState, PutsVipInsideASubnetOnThatInterface) {
   EXPECT_TRUE(h->onInterface);
 }
 
+TEST(DesiredState, TakesTheIdleTimeoutFromTheNetworkProfile) {
+  auto doc = oneArmed();
+  config::NetworkProfile np;
+  np.name = "short-idle";
+  np.profile.tcp_proxy_profile.idle_connection_timeout = 30;
+  doc.networkprofile.push_back(np);
+  doc.virtualservice[0].network_profile_ref = "short-idle";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.virtual_services.at(0).idle_timeout_s, 30u);
+}
+
+TEST(DesiredState, DefaultNetworkProfileGivesAvisSixHundredSeconds) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services.at(0).idle_timeout_s, 600u);
+}
+
 TEST(DesiredState, ListensOnEveryVipAndPortOfTheRange) {
   auto doc = oneArmed();
   doc.virtualservice[0].vip.push_back({"2", ip("10.10.2.101")});
