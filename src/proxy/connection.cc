@@ -79,6 +79,7 @@ Connection::Connection(Worker& worker, UniqueFd client, const sockaddr_storage& 
   up_ = Pipe{&client_, &upstream_, buffers, 0, 0, false, true};
   down_ = Pipe{&upstream_, &client_, buffers + bufBytes, 0, 0, false, false};
   bump(service_->runtime().active);
+  bump(worker_.shared().active);
   worker_.connections().link(this);
 
   client_.fd = client.release();
@@ -91,6 +92,7 @@ Connection::Connection(Worker& worker, UniqueFd client, const sockaddr_storage& 
 Connection::~Connection() {
   if (server_ != nullptr) drop(server_->runtime->active);
   drop(service_->runtime().active);
+  drop(worker_.shared().active);
   worker_.connections().unlink(this);
 }
 
@@ -159,27 +161,43 @@ void Connection::connectTo(uint32_t index) {
   bump(server_->runtime->active);
 
   const int af = server_->spec.ip.af();
-  auto sock = openServerSocket(af, service_->nextSnat(af));
-  if (!sock) {
-    connectFailed(sock.error().code, sock.error().message);
-    return;
-  }
-  upstream_.fd = sock->release();
-  upstream_.readable = false;  // registered before connect(): every later byte raises an edge
-  upstream_.writable = false;
-  upstream_.hup = false;
-  if (auto st = worker_.poller().add(upstream_.fd, &upstream_); !st) {
-    connectFailed(st.error().code, st.error().message);
-    return;
-  }
-  if (::connect(upstream_.fd, reinterpret_cast<const sockaddr*>(&server_->address),
-                server_->address_len) == 0) {
-    upstream_.writable = true;
-    established();
-    return;
-  }
-  if (errno != EINPROGRESS) {
+  // EADDRNOTAVAIL from a SNAT IP: from connect() when it has no free source port toward this
+  // server (IP_BIND_ADDRESS_NO_PORT defers the port choice to connect), from bind() when the
+  // address is not on the host. Either way the next SNAT IP may do: try each once.
+  const size_t snatIps = std::max<size_t>(1, service_->snatCount(af));
+  for (size_t s = 0;; ++s) {
+    const IpAddress* source = service_->nextSnat(af);
+    const bool another = source != nullptr && s + 1 < snatIps;
+    auto sock = openServerSocket(af, source);
+    if (!sock) {
+      if (sock.error().code == EADDRNOTAVAIL && another) {
+        worker_.shared().local_errors.note(EADDRNOTAVAIL, "bind to SNAT IP " + source->toString());
+        continue;
+      }
+      connectFailed(sock.error().code, sock.error().message);
+      return;
+    }
+    upstream_.fd = sock->release();
+    upstream_.readable = false;  // registered before connect(): every later byte raises an edge
+    upstream_.writable = false;
+    upstream_.hup = false;
+    if (auto st = worker_.poller().add(upstream_.fd, &upstream_); !st) {
+      connectFailed(st.error().code, st.error().message);
+      return;
+    }
+    if (::connect(upstream_.fd, reinterpret_cast<const sockaddr*>(&server_->address),
+                  server_->address_len) == 0) {
+      upstream_.writable = true;
+      established();
+      return;
+    }
     const int err = errno;
+    if (err == EINPROGRESS) break;
+    if (err == EADDRNOTAVAIL && another) {
+      worker_.shared().local_errors.note(err, "connect from SNAT IP " + source->toString());
+      closeServerSide();
+      continue;
+    }
     connectFailed(err, "connect: " + errnoText(err));
     return;
   }
@@ -207,7 +225,14 @@ void Connection::closeServerSide() {
 }
 
 void Connection::connectFailed(int err, const std::string& detail) {
-  bump(server_->runtime->connect_failures);
+  if (localCause(err)) {
+    // This host ran out of something (descriptors, source ports, buffers): the server did
+    // nothing wrong and is not charged. Another server may still work (source ports are per
+    // destination), so the retry below goes on.
+    worker_.shared().local_errors.note(err, "vs " + service_->snapshot().name + " connect");
+  } else {
+    bump(server_->runtime->connect_failures);
+  }
   if (debugOn()) spdlog::debug("{}: {}", describe(), detail);
   drop(server_->runtime->active);
   server_ = nullptr;

@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "common/log.h"
+#include "proxy/fd_limit.h"
 #include "proxy/health_monitor.h"
+#include "proxy/local_errors.h"
 #include "proxy/ping_probe.h"
 #include "proxy/pool.h"
 #include "proxy/socket_util.h"
@@ -52,6 +54,7 @@ class ProxyEngine::Impl {
   struct ListenerState {
     std::string service;
     bool bound = false;
+    bool refused = false;  // not even tried: the service is over a listener limit (error says)
     std::string error;  // why not bound: "10.10.2.100:80: Address already in use"
   };
 
@@ -60,8 +63,14 @@ class ProxyEngine::Impl {
   std::vector<Error> applyListeners(const ProxyConfig& config);
   std::string serviceDownReason(const VirtualServiceSpec& vs) const;
 
+  // Why `vs` may not open `added` more listeners (limits of issue 5 §5), or empty.
+  std::string listenerLimit(const VirtualServiceSpec& vs, size_t added, uint64_t inUse) const;
+
   asio::io_context& control_;
   const Tuning tuning_;
+  EngineShared shared_;  // before workers_: they hold a reference
+  FdLimit fd_limit_;
+  uint64_t listen_budget_ = 0;  // listening sockets (endpoints × workers) allowed
   // Declaration order is destruction order reversed: workers go first, then the monitors,
   // then the probers the monitors use.
   TcpProber tcp_prober_;
@@ -75,14 +84,48 @@ class ProxyEngine::Impl {
 
 ProxyEngine::Impl::Impl(asio::io_context& control, Tuning tuning)
     : control_(control), tuning_(tuning), tcp_prober_(control), ping_prober_(control) {
+  fd_limit_ = tuning_.raise_fd_limit ? raiseFdLimit() : currentFdLimit();
+  const uint64_t fds = fd_limit_.soft;
+  shared_.max_connections =
+      tuning_.max_connections != 0
+          ? tuning_.max_connections
+          : std::max<uint64_t>(16, (fds > kReservedFds ? fds - kReservedFds : 0) / 2);
+  shared_.max_connections_per_vs = tuning_.max_connections_per_virtual_service != 0
+                                       ? tuning_.max_connections_per_virtual_service
+                                       : shared_.max_connections;
   int n = tuning_.workers;
   if (n <= 0) n = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  listen_budget_ = std::max<uint64_t>(static_cast<uint64_t>(n), fds / 4);
   const WorkerLimits limits = WorkerLimits::from(tuning_);
   for (int i = 0; i < n; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, limits));
+    workers_.push_back(std::make_unique<Worker>(i, limits, shared_));
     workers_.back()->start();
   }
-  spdlog::debug("proxy: {} worker thread(s)", n);
+  spdlog::info(
+      "proxy: {} worker thread(s); open files limit {} (hard {}): up to {} connections ({} per "
+      "virtual service), {} listening sockets",
+      n, fd_limit_.soft, fd_limit_.hard, shared_.max_connections, shared_.max_connections_per_vs,
+      listen_budget_);
+}
+
+std::string ProxyEngine::Impl::listenerLimit(const VirtualServiceSpec& vs, size_t added,
+                                             uint64_t inUse) const {
+  if (vs.listeners.size() > kMaxListenersPerService) {
+    return "virtual service " + vs.name + " has more than the " +
+           std::to_string(kMaxListenersPerService) +
+           " VIP:port listeners (VIPs × service ports) floe-se serves per virtual service; "
+           "narrow its services' port_range_end";
+  }
+  const uint64_t need = static_cast<uint64_t>(added) * workers_.size();
+  if (inUse + need > listen_budget_) {
+    return "virtual service " + vs.name + " needs " + std::to_string(need) +
+           " listening sockets (" + std::to_string(added) + " VIP:port × " +
+           std::to_string(workers_.size()) + " workers); " + std::to_string(inUse) + " of " +
+           std::to_string(listen_budget_) +
+           " are in use (the budget is a quarter of the open files limit " +
+           std::to_string(fd_limit_.soft) + "); narrow its port range or raise the limit";
+  }
+  return {};
 }
 
 ProxyEngine::Impl::~Impl() {
@@ -124,8 +167,9 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
           }
         }
         if (!health) {
-          health = std::make_unique<ServerHealth>(control_, Probers{&tcp_prober_, &ping_prober_},
-                                                  spec.name, std::make_shared<ServerRuntime>());
+          health = std::make_unique<ServerHealth>(
+              control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors}, spec.name,
+              std::make_shared<ServerRuntime>());
         }
         health->configure(server, monitors);
       }
@@ -175,7 +219,7 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
   std::map<Endpoint, ListenerState> next;
   for (const VirtualServiceSpec& vs : config.virtual_services) {
     for (const Endpoint& ep : vs.listeners) {
-      auto [it, inserted] = next.try_emplace(ep, ListenerState{vs.name, false, {}});
+      auto [it, inserted] = next.try_emplace(ep, ListenerState{vs.name, false, false, {}});
       if (!inserted && it->second.service != vs.name) {
         errors.push_back(makeError(endpointText(ep) + ": also a listener of virtual service " +
                                    it->second.service));
@@ -183,14 +227,52 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
     }
   }
 
+  // Listener limits, service by service in document order: a service over a limit is refused
+  // as a whole (DOWN with the reason) and never takes descriptors the others need.
+  uint64_t inUse = 0;
+  for (const auto& [ep, st] : next) {
+    auto old = listeners_.find(ep);
+    if (old != listeners_.end() && old->second.bound) inUse += workers_.size();
+  }
+  for (const VirtualServiceSpec& vs : config.virtual_services) {
+    size_t added = 0;
+    uint64_t kept = 0;
+    for (const Endpoint& ep : vs.listeners) {
+      auto it = next.find(ep);
+      if (it == next.end() || it->second.service != vs.name) continue;
+      auto old = listeners_.find(ep);
+      if (old != listeners_.end() && old->second.bound) {
+        kept += workers_.size();
+      } else {
+        ++added;
+      }
+    }
+    const std::string why = listenerLimit(vs, added, inUse);
+    if (why.empty()) {
+      inUse += static_cast<uint64_t>(added) * workers_.size();
+      continue;
+    }
+    inUse -= kept;  // its kept listeners close too
+    errors.push_back(makeError(why));
+    spdlog::warn("{}", why);
+    for (const Endpoint& ep : vs.listeners) {
+      auto it = next.find(ep);
+      if (it == next.end() || it->second.service != vs.name) continue;
+      it->second.refused = true;
+      it->second.error = why;
+    }
+  }
+
   std::vector<WorkerUpdate> updates(workers_.size());
   for (const auto& [ep, st] : listeners_) {
     if (!st.bound) continue;
-    if (next.count(ep) == 0) {
+    auto n = next.find(ep);
+    if (n == next.end() || n->second.refused) {
       for (auto& u : updates) u.close.push_back(ep);
     }
   }
   for (auto& [ep, st] : next) {
+    if (st.refused) continue;
     if (auto old = listeners_.find(ep); old != listeners_.end() && old->second.bound) {
       st.bound = true;  // unchanged endpoint: acceptors and their connections stay
       continue;
@@ -233,6 +315,7 @@ std::string ProxyEngine::Impl::serviceDownReason(const VirtualServiceSpec& vs) c
     if (it->second.service != vs.name) {
       return "listen " + endpointText(ep) + ": used by virtual service " + it->second.service;
     }
+    if (it->second.refused) return it->second.error;
     if (!it->second.bound) return "listen " + it->second.error;
   }
   auto pool = pools_.find(vs.pool);
@@ -283,7 +366,23 @@ ProxyStatus ProxyEngine::Impl::status() const {
     s.refused_connections = rt.refused.load(std::memory_order_relaxed);
     s.connection_errors = rt.errors.load(std::memory_order_relaxed);
     s.idle_timeouts = rt.idle_timeouts.load(std::memory_order_relaxed);
+    s.over_capacity = rt.over_capacity.load(std::memory_order_relaxed);
     out.virtual_services.push_back(std::move(s));
+  }
+  EngineStatus& e = out.engine;
+  e.fd_limit = fd_limit_.soft;
+  e.fd_limit_hard = fd_limit_.hard;
+  e.max_connections = shared_.max_connections;
+  e.max_connections_per_virtual_service = shared_.max_connections_per_vs;
+  for (const auto& [ep, st] : listeners_) {
+    if (st.bound) e.listening_sockets += workers_.size();
+  }
+  e.listening_socket_budget = listen_budget_;
+  e.active_connections = shared_.active.load(std::memory_order_relaxed);
+  e.over_capacity = shared_.over_capacity.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < kLocalCauses; ++i) {
+    const auto c = static_cast<LocalCause>(i);
+    e.local_errors.emplace_back(toString(c), shared_.local_errors.count(c));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -73,7 +74,20 @@ struct Tuning {
   uint32_t connect_timeout_ms = 3000;
   size_t buffer_bytes = 16 * 1024;   // per direction per connection
   int connect_attempts = 3;          // servers tried before the client connection is reset
+  // Raise RLIMIT_NOFILE's soft limit to the hard limit when the engine starts (fd_limit.h).
+  bool raise_fd_limit = true;
+  // Connection caps (client connections; each holds two descriptors). 0: the default,
+  // (open files soft limit - kReservedFds) / 2 for the global cap, and the global cap for the
+  // per-virtual-service one. A client over a cap is reset at once and counted.
+  uint64_t max_connections = 0;
+  uint64_t max_connections_per_virtual_service = 0;
 };
+
+// A virtual service with more VIP × service port listeners than this is DOWN with that reason
+// (each listener is one socket per worker); floe-se serves port ranges up to this size.
+inline constexpr size_t kMaxListenersPerService = 1024;
+// Descriptors kept out of the connection budget: control socket, netlink, health probes, logs.
+inline constexpr uint64_t kReservedFds = 256;
 
 enum class ServerState { kUp, kDown, kDisabled, kUnknown };  // kUnknown: first check pending
 
@@ -103,12 +117,29 @@ struct VirtualServiceStatus {
   uint64_t total_connections = 0;
   uint64_t refused_connections = 0;  // reset because no server was up / reachable
   uint64_t connection_errors = 0;  // ended by a socket error or a reset from either side
+  uint64_t over_capacity = 0;      // reset at accept: a connection cap was reached
   uint64_t idle_timeouts = 0;      // reset after VirtualServiceSpec.idle_timeout_s without a byte
+};
+
+// Host-wide figures of the data plane (issue 5 §5).
+struct EngineStatus {
+  uint64_t fd_limit = 0;       // RLIMIT_NOFILE soft limit after the raise at start
+  uint64_t fd_limit_hard = 0;  // RLIMIT_NOFILE hard limit
+  uint64_t max_connections = 0;
+  uint64_t max_connections_per_virtual_service = 0;
+  uint64_t listening_sockets = 0;        // open now: VIP:port listeners × workers
+  uint64_t listening_socket_budget = 0;  // at most this many (a quarter of fd_limit)
+  uint64_t active_connections = 0;
+  uint64_t over_capacity = 0;  // clients reset because a connection cap was reached
+  // Local errors by cause ("EMFILE", "ENFILE", "EADDRNOTAVAIL", "ENOBUFS", "ENOMEM"): failures
+  // of this host, never counted against a server.
+  std::vector<std::pair<std::string, uint64_t>> local_errors;
 };
 
 struct ProxyStatus {
   std::vector<VirtualServiceStatus> virtual_services;
   std::vector<PoolStatus> pools;
+  EngineStatus engine;
 };
 
 const char* toString(ServerState);

@@ -95,6 +95,13 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
 
   void onResult(ProbeResult r) {
     op_.reset();
+    if (r.local_error != 0) {
+      // This host failed (out of descriptors, ports, buffers), not the server: no verdict.
+      if (owner_.probers_.local_errors != nullptr) {
+        owner_.probers_.local_errors->note(r.local_error, "health monitor " + def_.name);
+      }
+      return;
+    }
     detail_ = std::move(r.detail);
     state_.onResult(r.ok);
     owner_.onResult(*this);

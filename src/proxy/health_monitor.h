@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "proxy/health_state.h"
+#include "proxy/local_errors.h"
 #include "proxy/pool.h"
 #include "proxy/probe.h"
 
@@ -34,6 +35,7 @@ struct MonitorDef {
 struct Probers {
   Prober* tcp = nullptr;
   Prober* ping = nullptr;
+  LocalErrors* local_errors = nullptr;  // where local probe failures are counted; may be null
 };
 
 class ServerHealth {

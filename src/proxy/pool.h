@@ -36,6 +36,7 @@ struct ServiceRuntime {
   std::atomic<uint64_t> refused{0};  // reset: no server up, or every connect attempt failed
   std::atomic<uint64_t> errors{0};   // ended by a socket error or a reset from either side
   std::atomic<uint64_t> idle_timeouts{0};
+  std::atomic<uint64_t> over_capacity{0};  // reset: a connection cap was reached
 };
 
 inline void bump(std::atomic<uint64_t>& counter, uint64_t n = 1) {

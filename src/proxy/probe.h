@@ -15,6 +15,9 @@ namespace floe::proxy {
 struct ProbeResult {
   bool ok = false;
   std::string detail;  // "connect ok", "connect refused", "timeout after 4s", "echo reply"
+  // errno of a failure of this host (EMFILE, EADDRNOTAVAIL…, see local_errors.h): the check
+  // says nothing about the server and must not count as a failed check. 0 otherwise.
+  int local_error = 0;
 };
 
 struct ProbeTarget {

@@ -4,6 +4,8 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "proxy/local_errors.h"
+
 namespace floe::proxy {
 
 namespace {
@@ -14,6 +16,12 @@ std::string describeConnectError(const asio::error_code& ec) {
   if (ec == asio::error::network_unreachable) return "network unreachable";
   if (ec == asio::error::connection_reset) return "connection reset";
   return "connect: " + ec.message();
+}
+
+// The errno of `ec` when it is a failure of this host (EMFILE, EADDRNOTAVAIL…), else 0.
+int localErrno(const asio::error_code& ec) {
+  if (ec.category() != asio::system_category()) return 0;
+  return localCause(ec.value()) ? ec.value() : 0;
 }
 
 class TcpProbeOp final : public ProbeOp, public std::enable_shared_from_this<TcpProbeOp> {
@@ -30,13 +38,13 @@ class TcpProbeOp final : public ProbeOp, public std::enable_shared_from_this<Tcp
     socket_.open(ep.protocol(), ec);
     if (ec) {
       asio::post(socket_.get_executor(), [self = shared_from_this(), ec] {
-        self->finish({false, "socket: " + ec.message()});
+        self->finish({false, "socket: " + ec.message(), localErrno(ec)});
       });
       return;
     }
     socket_.async_connect(ep, [self = shared_from_this()](const asio::error_code& e) {
       if (e == asio::error::operation_aborted) return;
-      self->finish(e ? ProbeResult{false, describeConnectError(e)}
+      self->finish(e ? ProbeResult{false, describeConnectError(e), localErrno(e)}
                      : ProbeResult{true, "connect ok"});
     });
     timer_.expires_after(timeout);

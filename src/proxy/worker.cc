@@ -27,9 +27,10 @@ WorkerLimits WorkerLimits::from(const Tuning& t) {
   return l;
 }
 
-Worker::Worker(int index, WorkerLimits limits)
+Worker::Worker(int index, WorkerLimits limits, EngineShared& shared)
     : index_(index),
       limits_(limits),
+      shared_(shared),
       work_(asio::make_work_guard(io_)),
       sweep_(io_),
       poller_(io_, [this] { freeZombies(); }) {}

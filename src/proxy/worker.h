@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proxy/connection.h"
+#include "proxy/local_errors.h"
 #include "proxy/poller.h"
 #include "proxy/pool.h"
 #include "proxy/socket_util.h"
@@ -40,7 +41,8 @@ struct WorkerUpdate {
 
 class Worker {
  public:
-  Worker(int index, WorkerLimits limits);
+  // `shared` (caps, counters) must outlive the worker.
+  Worker(int index, WorkerLimits limits, EngineShared& shared);
   ~Worker();  // stop()
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -58,6 +60,7 @@ class Worker {
   uint32_t tick() const { return tick_; }  // seconds since start, advanced by the idle sweep
   ConnectionList& connections() { return connections_; }
   int index() const { return index_; }
+  EngineShared& shared() { return shared_; }
 
   // Memory for one Connection and its two buffers; recycled, so a busy worker reaches a steady
   // state without malloc/free (and without the heap trimming they cause) per connection.
@@ -86,6 +89,7 @@ class Worker {
 
   const int index_;
   const WorkerLimits limits_;
+  EngineShared& shared_;
   // One thread per io_context and every socket used from that thread only: no locking in the
   // reactor's I/O path (the scheduler still locks, so posts from the control thread are safe).
   asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};

@@ -25,6 +25,11 @@ std::optional<uint32_t> WorkerPool::pick(std::span<const uint32_t> tried) {
   return static_cast<uint32_t>(*picked);
 }
 
+size_t WorkerService::snatCount(int af) const {
+  return static_cast<size_t>(std::count_if(snapshot_->snat_ips.begin(), snapshot_->snat_ips.end(),
+                                           [af](const IpAddress& ip) { return ip.af() == af; }));
+}
+
 const IpAddress* WorkerService::nextSnat(int af) {
   const auto& ips = snapshot_->snat_ips;
   for (size_t k = 0; k < ips.size(); ++k) {

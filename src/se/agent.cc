@@ -1,9 +1,10 @@
 #include "se/agent.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 
 #include "common/log.h"
+#include "se/proxy_status.h"
 
 namespace floe::se {
 
@@ -214,9 +215,11 @@ nlohmann::json Agent::status() const {
                    {"listeners", listeners},
                    {"active_connections", vs.active_connections},
                    {"total_connections", vs.total_connections},
-                   {"refused_connections", vs.refused_connections}});
+                   {"refused_connections", vs.refused_connections},
+                   {"over_capacity", vs.over_capacity}});
   }
   j["virtualservices"] = vss;
+  j["data_plane"] = dataPlaneStatus(proxy.engine);
 
   json pools = json::array();
   for (const auto& p : proxy.pools) {

@@ -119,7 +119,10 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
       addUnique(state.addresses, place(*se, vip.ip_address, AddressRole::kVip, vs.name));
       for (const auto& svc : vs.services) {
         const uint32_t last = svc.port_range_end.value_or(svc.port);
-        for (uint32_t port = svc.port; port <= last; ++port) {
+        // Past the engine's limit one more is enough for it to refuse the service: 1000 VIPs
+        // with ports 1-65535 would otherwise spell out 65 million listeners.
+        for (uint32_t port = svc.port;
+             port <= last && spec.listeners.size() <= proxy::kMaxListenersPerService; ++port) {
           spec.listeners.push_back({vip.ip_address, static_cast<uint16_t>(port)});
         }
       }

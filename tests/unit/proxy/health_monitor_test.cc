@@ -99,6 +99,23 @@ TEST_F(ServerHealthTest, FirstCheckDecidesAndServerStartsUnknown) {
   EXPECT_EQ(seen[0], ServerState::kDown);
 }
 
+TEST_F(ServerHealthTest, LocalErrorsNeverMarkAServerDown) {
+  const ProbeResult emfile{false, "socket: Too many open files", EMFILE};
+  tcp.script = {kOk, emfile, emfile, emfile, kRefused};
+  recordAfterEachProbe(tcp);
+  LocalErrors local;
+  ServerHealth h(io, {&tcp, &ping, &local}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 1, 1)});
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() == 4; }));
+  EXPECT_EQ(seen, (std::vector<ServerState>{ServerState::kUp, ServerState::kUp, ServerState::kUp,
+                                            ServerState::kUp}))
+      << "with failed_checks 1, a single failed check would have taken it DOWN";
+  EXPECT_EQ(local.count(LocalCause::kEmfile), 3U);
+  EXPECT_EQ(h.reason(), "connect ok") << "the reason stays the server's last real result";
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() == 5; }));
+  EXPECT_EQ(seen[4], ServerState::kDown) << "a real failure still counts";
+}
+
 TEST_F(ServerHealthTest, MarksServerDownAfterFailedChecks) {
   tcp.script = {kOk, kRefused};
   tcp.fallback = kRefused;

@@ -72,6 +72,19 @@ TEST(DesiredState, DefaultNetworkProfileGivesAvisSixHundredSeconds) {
   EXPECT_EQ(s->proxy.virtual_services.at(0).idle_timeout_s, 600u);
 }
 
+TEST(DesiredState, StopsSpellingOutListenersPastTheEngineLimit) {
+  auto doc = oneArmed();
+  for (int i = 0; i < 10; ++i) {
+    doc.virtualservice[0].vip.push_back(
+        {std::to_string(i + 1), ip(("10.10.2." + std::to_string(110 + i)).c_str())});
+  }
+  doc.virtualservice[0].services = {{1, 65535}};
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services.at(0).listeners.size(), proxy::kMaxListenersPerService + 1)
+      << "enough for the engine to refuse the service with the limit, no more";
+}
+
 TEST(DesiredState, ListensOnEveryVipAndPortOfTheRange) {
   auto doc = oneArmed();
   doc.virtualservice[0].vip.push_back({"2", ip("10.10.2.101")});
