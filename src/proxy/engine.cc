@@ -5,6 +5,8 @@
 #include "proxy/engine.h"
 
 #include <algorithm>
+#include <asio/steady_timer.hpp>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -63,6 +65,19 @@ class ProxyEngine::Impl {
   std::vector<Error> applyListeners(const ProxyConfig& config);
   std::string serviceDownReason(const VirtualServiceSpec& vs) const;
 
+  // A new listener's sockets, bound and listening (the kernel completes handshakes into the
+  // queue) but not yet handed to the workers: they accept once every server of the pool has a
+  // health verdict or the deadline (the monitors' first receive_timeout) has passed (§7).
+  struct PendingListener {
+    std::vector<UniqueFd> fds;  // one per worker
+    std::string pool;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  bool poolDecided(const std::string& pool) const;
+  std::chrono::milliseconds firstVerdictWait(const PoolSpec& pool) const;
+  void armGate();
+  void releaseReady();
+
   // Why `vs` may not open `added` more listeners (limits of issue 5 §5), or empty.
   std::string listenerLimit(const VirtualServiceSpec& vs, size_t added, uint64_t inUse) const;
 
@@ -79,11 +94,19 @@ class ProxyEngine::Impl {
   std::map<std::string, PoolState> pools_;
   std::map<std::string, ServiceState> services_;
   std::map<Endpoint, ListenerState> listeners_;
+  std::map<Endpoint, PendingListener> pending_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;  // the last one sent to the workers
   std::vector<std::unique_ptr<Worker>> workers_;
+  asio::steady_timer gate_;  // polls pending_ while it is not empty
+  bool gate_armed_ = false;
 };
 
 ProxyEngine::Impl::Impl(asio::io_context& control, Tuning tuning)
-    : control_(control), tuning_(tuning), tcp_prober_(control), ping_prober_(control) {
+    : control_(control),
+      tuning_(tuning),
+      tcp_prober_(control),
+      ping_prober_(control),
+      gate_(control) {
   fd_limit_ = tuning_.raise_fd_limit ? raiseFdLimit() : currentFdLimit();
   const uint64_t fds = fd_limit_.soft;
   shared_.max_connections =
@@ -129,6 +152,8 @@ std::string ProxyEngine::Impl::listenerLimit(const VirtualServiceSpec& vs, size_
 }
 
 ProxyEngine::Impl::~Impl() {
+  gate_.cancel();
+  pending_.clear();
   for (auto& w : workers_) w->stop();  // closes listeners and connections, joins
   workers_.clear();
   pools_.clear();  // stops the health monitors
@@ -269,6 +294,7 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
     auto n = next.find(ep);
     if (n == next.end() || n->second.refused) {
       for (auto& u : updates) u.close.push_back(ep);
+      pending_.erase(ep);  // never handed over: its sockets close here
     }
   }
   for (auto& [ep, st] : next) {
@@ -291,6 +317,13 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
     }
     if (!st.error.empty()) continue;
     st.bound = true;
+    const std::string& poolName = services_.at(st.service).spec.pool;
+    if (auto pool = pools_.find(poolName); pool != pools_.end() && !poolDecided(poolName)) {
+      pending_[ep] = PendingListener{std::move(fds), poolName,
+                                     std::chrono::steady_clock::now() +
+                                         firstVerdictWait(pool->second.spec)};
+      continue;
+    }
     for (size_t i = 0; i < workers_.size(); ++i)
       updates[i].open.emplace_back(ep, std::move(fds[i]));
   }
@@ -300,11 +333,76 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
   for (const auto& [ep, st] : listeners_) {
     if (st.bound) snapshot->services[ep] = services_.at(st.service).snapshot;
   }
+  snapshot_ = snapshot;
   for (size_t i = 0; i < workers_.size(); ++i) {
     updates[i].config = snapshot;
     workers_[i]->update(std::move(updates[i]));
   }
+  if (!pending_.empty()) armGate();
   return errors;
+}
+
+bool ProxyEngine::Impl::poolDecided(const std::string& pool) const {
+  auto it = pools_.find(pool);
+  if (it == pools_.end()) return true;
+  for (const auto& [key, health] : it->second.servers) {
+    if (health->state() == ServerState::kUnknown) return false;
+  }
+  return true;
+}
+
+std::chrono::milliseconds ProxyEngine::Impl::firstVerdictWait(const PoolSpec& pool) const {
+  // The first probes go out at once (health_monitor.cc); a server without an answer by the
+  // slowest monitor's receive_timeout gets its verdict then. A little slack lets that
+  // timeout's verdict land before the gate opens.
+  std::chrono::milliseconds wait{0};
+  for (const MonitorSpec& m : pool.monitors) {
+    const MonitorDef d = MonitorDef::from(m);
+    wait = std::max(wait, std::min(d.timeout, d.interval));
+  }
+  return wait + std::chrono::milliseconds(100);
+}
+
+void ProxyEngine::Impl::armGate() {
+  if (gate_armed_) return;
+  gate_armed_ = true;
+  gate_.expires_after(std::chrono::milliseconds(10));
+  gate_.async_wait([this](const asio::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;  // the engine is going away
+    gate_armed_ = false;
+    releaseReady();
+  });
+}
+
+void ProxyEngine::Impl::releaseReady() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<WorkerUpdate> updates(workers_.size());
+  bool any = false;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    PendingListener& p = it->second;
+    const bool decided = poolDecided(p.pool);
+    if (!decided && now < p.deadline) {
+      ++it;
+      continue;
+    }
+    if (!decided) {
+      spdlog::info("listen {}: accepting before every server of pool {} has a health verdict "
+                   "(first receive_timeout passed)",
+                   endpointText(it->first), p.pool);
+    }
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      updates[i].open.emplace_back(it->first, std::move(p.fds[i]));
+    }
+    any = true;
+    it = pending_.erase(it);
+  }
+  if (any) {
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      updates[i].config = snapshot_;
+      workers_[i]->update(std::move(updates[i]));
+    }
+  }
+  if (!pending_.empty()) armGate();
 }
 
 std::string ProxyEngine::Impl::serviceDownReason(const VirtualServiceSpec& vs) const {
@@ -316,6 +414,9 @@ std::string ProxyEngine::Impl::serviceDownReason(const VirtualServiceSpec& vs) c
       return "listen " + endpointText(ep) + ": used by virtual service " + it->second.service;
     }
     if (it->second.refused) return it->second.error;
+    if (pending_.count(ep) != 0) {
+      return "waiting for the first health checks of pool " + vs.pool + " before accepting";
+    }
     if (!it->second.bound) return "listen " + it->second.error;
   }
   auto pool = pools_.find(vs.pool);

@@ -10,11 +10,13 @@ namespace floe::proxy {
 
 namespace {
 
-// First probes are spread over this much (or the interval, if shorter) so that a pool of 100
-// servers does not probe them all in the same millisecond.
+// The first probe of a server goes out at once (at start and when the server or monitor is
+// added: until it answers the server is UNKNOWN and gets no traffic). The second one is delayed
+// by up to this much (or the interval, if shorter), so that the later probes of a pool of 100
+// servers do not all go out in the same millisecond.
 constexpr auto kMaxJitter = std::chrono::milliseconds(1000);
 
-std::chrono::milliseconds firstProbeDelay(std::chrono::milliseconds interval) {
+std::chrono::milliseconds jitter(std::chrono::milliseconds interval) {
   static thread_local std::minstd_rand rng{std::random_device{}()};
   const auto span = std::min(interval, kMaxJitter).count();
   if (span <= 1) return std::chrono::milliseconds(0);
@@ -54,7 +56,8 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   }
 
   void start() {
-    timer_.expires_after(firstProbeDelay(def_.interval));
+    timer_.expires_after(std::chrono::milliseconds(0));
+    first_ = true;
     arm();
   }
 
@@ -85,8 +88,13 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
         }
       });
     }
-    // Fixed rate from the first probe; after a stall, resume from now rather than catch up.
+    // Fixed rate from the second probe (jittered once); after a stall, resume from now rather
+    // than catch up.
     auto next = timer_.expiry() + def_.interval;
+    if (first_) {
+      next += jitter(def_.interval);
+      first_ = false;
+    }
     const auto now = asio::steady_timer::clock_type::now();
     if (next < now) next = now + def_.interval;
     timer_.expires_at(next);
@@ -116,6 +124,7 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   std::shared_ptr<ProbeOp> op_;
   std::string detail_;
   bool stopped_ = false;
+  bool first_ = false;  // the next fire() sends the first probe
 };
 
 ServerHealth::ServerHealth(asio::io_context& io, Probers probers, std::string pool,

@@ -1,5 +1,5 @@
 // Health monitoring of one server of one pool, on the control loop: one runner per monitor,
-// each probing every interval (the first probe jittered), feeding a HealthState; the server's
+// each probing every interval (the first probe at once, the second jittered), feeding a HealthState; the server's
 // state is the aggregate, published to the workers through ServerRuntime::state.
 #pragma once
 

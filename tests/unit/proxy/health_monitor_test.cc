@@ -116,6 +116,33 @@ TEST_F(ServerHealthTest, LocalErrorsNeverMarkAServerDown) {
   EXPECT_EQ(seen[4], ServerState::kDown) << "a real failure still counts";
 }
 
+TEST_F(ServerHealthTest, FirstProbeGoesOutAtOnceAndTheSecondAfterTheInterval) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  MonitorDef slow = fastMonitor("System-TCP");
+  slow.interval = 300ms;
+  slow.timeout = 100ms;
+  const auto began = std::chrono::steady_clock::now();
+  h.configure(server80(), {slow});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls == 1; }, 2000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms) << "no jitter before the first probe";
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls == 2; }, 2000ms));
+  const auto second = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(second, 300ms);
+  EXPECT_LT(second, 700ms) << "one interval plus a jitter of at most one interval";
+}
+
+TEST_F(ServerHealthTest, ServerAddedLaterIsProbedAtOnce) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  MonitorDef m = fastMonitor("System-TCP");
+  m.interval = 10000ms;
+  m.timeout = 100ms;
+  ASSERT_TRUE(runUntil(io, [] { return true; }));  // the control loop has been running a while
+  const auto began = std::chrono::steady_clock::now();
+  h.configure(server80(), {m});
+  ASSERT_TRUE(runUntil(io, [&] { return h.state() == ServerState::kUp; }, 2000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms);
+}
+
 TEST_F(ServerHealthTest, MarksServerDownAfterFailedChecks) {
   tcp.script = {kOk, kRefused};
   tcp.fallback = kRefused;
