@@ -55,11 +55,13 @@ void ConnectionList::unlink(Connection* c) {
 // ---- lifetime ------------------------------------------------------------------------------
 
 void Connection::start(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
-                       std::shared_ptr<WorkerService> service, uint32_t server) {
+                       const Endpoint& vip, std::shared_ptr<WorkerService> service,
+                       uint32_t server) {
   // One allocation holds the connection and both direction buffers (recycled by the worker).
   void* mem = worker.allocateConnection();
   auto* buffers = static_cast<uint8_t*>(mem) + sizeof(Connection);
-  auto* c = new (mem) Connection(worker, std::move(client), peer, std::move(service), buffers);
+  auto* c =
+      new (mem) Connection(worker, std::move(client), peer, vip, std::move(service), buffers);
   Ref self(c);  // freed when this returns if nothing kept it open
   if (auto st = worker.poller().add(c->client_.fd, &c->client_); !st) {
     if (debugOn()) spdlog::debug("{}: {}", c->describe(), st.error().message);
@@ -71,8 +73,13 @@ void Connection::start(Worker& worker, UniqueFd client, const sockaddr_storage& 
 }
 
 Connection::Connection(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
-                       std::shared_ptr<WorkerService> service, uint8_t* buffers)
-    : worker_(worker), service_(std::move(service)), peer_(peer), timer_(worker.io()) {
+                       const Endpoint& vip, std::shared_ptr<WorkerService> service,
+                       uint8_t* buffers)
+    : worker_(worker),
+      service_(std::move(service)),
+      peer_(peer),
+      vip_(vip.ip),
+      timer_(worker.io()) {
   const uint32_t bufBytes = static_cast<uint32_t>(worker.limits().buffer_bytes);
   client_.conn = this;
   upstream_.conn = this;
@@ -167,6 +174,8 @@ void Connection::connectTo(uint32_t index) {
   const size_t snatIps = std::max<size_t>(1, service_->snatCount(af));
   for (size_t s = 0;; ++s) {
     const IpAddress* source = service_->nextSnat(af);
+    source_.reset();
+    if (source != nullptr) source_ = *source;
     const bool another = source != nullptr && s + 1 < snatIps;
     auto sock = openServerSocket(af, source);
     if (!sock) {
@@ -356,6 +365,18 @@ void Connection::expireIdle(uint32_t now) {
   bump(service_->runtime().idle_timeouts);
   if (debugOn()) spdlog::debug("{}: idle for {}s, resetting both sides", describe(), idle);
   closeBoth(true);
+}
+
+bool Connection::orphanedBy(const ConfigSnapshot& config) const {
+  if (state_ == State::kClosed) return false;
+  auto snat = config.snat_ips.find(service_->snapshot().name);
+  if (snat == config.snat_ips.end()) return true;  // the virtual service is gone
+  if (config.vips.count(vip_) == 0) return true;   // its VIP is no longer held
+  if (source_ &&
+      std::find(snat->second.begin(), snat->second.end(), *source_) == snat->second.end()) {
+    return true;  // its SNAT IP is no longer held
+  }
+  return false;
 }
 
 void Connection::abort() {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -31,6 +32,9 @@ struct ServerKey {
 };
 
 std::string endpointText(const Endpoint& ep) { return formatEndpoint(ep.ip, ep.port); }
+
+// How long apply() waits for the workers to take a new config (they normally need microseconds).
+constexpr std::chrono::milliseconds kApplyWait{2000};
 
 }  // namespace
 
@@ -303,6 +307,12 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
       st.bound = true;  // unchanged endpoint: acceptors and their connections stay
       continue;
     }
+    if (auto foreign = findForeignListener(ep)) {
+      st.error = foreign->message;
+      errors.push_back(*foreign);
+      spdlog::warn("virtual service {}: listen {}", st.service, st.error);
+      continue;
+    }
     // One socket per worker, all bound before any is handed over: all or nothing.
     std::vector<UniqueFd> fds;
     for (size_t i = 0; i < workers_.size(); ++i) {
@@ -333,10 +343,28 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
   for (const auto& [ep, st] : listeners_) {
     if (st.bound) snapshot->services[ep] = services_.at(st.service).snapshot;
   }
+  for (const VirtualServiceSpec& vs : config.virtual_services) {
+    for (const Endpoint& ep : vs.listeners) snapshot->vips.insert(ep.ip);
+    snapshot->snat_ips.emplace(vs.name, vs.snat_ips);
+  }
   snapshot_ = snapshot;
+  std::vector<std::future<void>> applied;
   for (size_t i = 0; i < workers_.size(); ++i) {
     updates[i].config = snapshot;
+    updates[i].done = std::make_shared<std::promise<void>>();
+    applied.push_back(updates[i].done->get_future());
     workers_[i]->update(std::move(updates[i]));
+  }
+  // Wait (bounded) until every worker has applied it: connections orphaned by this config are
+  // reset, and removed listeners closed, before apply() returns and the agent removes
+  // addresses. Workers never wait on the control loop, so this cannot deadlock.
+  const auto deadline = std::chrono::steady_clock::now() + kApplyWait;
+  for (auto& f : applied) {
+    if (f.wait_until(deadline) != std::future_status::ready) {
+      spdlog::warn("proxy: a worker took more than {}ms to apply the new config",
+                   kApplyWait.count());
+      break;
+    }
   }
   if (!pending_.empty()) armGate();
   return errors;

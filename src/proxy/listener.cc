@@ -118,7 +118,7 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     resetAndClose(fd.release());
     return;
   }
-  Connection::start(worker_, std::move(fd), peer, service_, *server);
+  Connection::start(worker_, std::move(fd), peer, endpoint_, service_, *server);
 }
 
 }  // namespace floe::proxy

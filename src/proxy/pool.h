@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +71,12 @@ struct ServiceSnapshot {
 // Everything a worker needs to serve its listeners, published as one immutable value.
 struct ConfigSnapshot {
   std::map<Endpoint, std::shared_ptr<const ServiceSnapshot>> services;  // by listener endpoint
+  // What the config holds, whether or not its listeners opened: the addresses the agent keeps.
+  // A connection whose service is gone, whose VIP no listener uses any more, or whose SNAT IP
+  // its service no longer lists is reset when this snapshot arrives (before the agent removes
+  // the address: a connection from an address the host no longer has can not even be reset).
+  std::set<IpAddress> vips;
+  std::map<std::string, std::vector<IpAddress>> snat_ips;  // by virtual service name
 };
 
 }  // namespace floe::proxy

@@ -152,6 +152,24 @@ void Worker::applyUpdate(WorkerUpdate& update) {
   pools_ = std::move(pools);
   services_ = std::move(services);
   for (auto& l : fresh) l->start();
+
+  // Connections that lost their virtual service, VIP or SNAT IP: reset now, while the host
+  // still has the addresses (the agent removes them once apply() returns).
+  size_t orphans = 0;
+  {
+    DeferFrees defer(*this);
+    connections_.forEach([&](Connection& c) {
+      if (!c.orphanedBy(*update.config)) return;
+      c.abort();
+      ++orphans;
+    });
+  }
+  if (orphans != 0) {
+    spdlog::info("worker {}: reset {} connection(s) whose virtual service, VIP or SNAT IP the "
+                 "new config removed",
+                 index_, orphans);
+  }
+  if (update.done) update.done->set_value();
 }
 
 void Worker::armSweep() {

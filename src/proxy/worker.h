@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <future>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -37,6 +38,8 @@ struct WorkerUpdate {
   std::vector<std::pair<Endpoint, UniqueFd>> open;  // listening sockets this worker now owns
   std::vector<Endpoint> close;                      // stop accepting; connections finish
   std::shared_ptr<const ConfigSnapshot> config;
+  // Set once the worker has applied this update (and reset the connections it orphans).
+  std::shared_ptr<std::promise<void>> done;
 };
 
 class Worker {

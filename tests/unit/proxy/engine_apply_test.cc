@@ -112,11 +112,12 @@ TEST_F(EngineTest, ReportsBindErrorAndAppliesTheRest) {
   const auto errors = engine->apply(c);
   ASSERT_EQ(errors.size(), 1U);
   const std::string where = formatEndpoint(vip().ip, vip().port);
-  EXPECT_EQ(errors[0].message, where + ": Address already in use");
+  EXPECT_EQ(errors[0].message, where + ": Address already in use by another process");
 
   const auto st = engine->status();
   EXPECT_FALSE(findService(st, "vs1")->up);
-  EXPECT_EQ(findService(st, "vs1")->reason, "listen " + where + ": Address already in use");
+  EXPECT_EQ(findService(st, "vs1")->reason,
+            "listen " + where + ": Address already in use by another process");
   EXPECT_TRUE(findService(st, "vs2")->up) << findService(st, "vs2")->reason;
   const int fd = openEchoing(vip(1));
   EXPECT_GE(fd, 0);
