@@ -181,6 +181,16 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
 
     std::vector<MonitorDef> monitors;
     for (const MonitorSpec& m : spec.monitors) monitors.push_back(MonitorDef::from(m));
+    // Return-path checks (§11): from every SNAT IP of the services this pool serves.
+    std::vector<ReturnPath> returnPaths;
+    for (const VirtualServiceSpec& vs : config.virtual_services) {
+      if (vs.pool != spec.name) continue;
+      for (const IpAddress& snat : vs.snat_ips) {
+        const bool known = std::any_of(returnPaths.begin(), returnPaths.end(),
+                                       [&](const ReturnPath& p) { return p.snat_ip == snat; });
+        if (!known) returnPaths.push_back({snat, vs.return_gateway});
+      }
+    }
 
     auto snapshot = std::make_shared<PoolSnapshot>();
     snapshot->name = spec.name;
@@ -200,7 +210,7 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
               control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors}, spec.name,
               std::make_shared<ServerRuntime>());
         }
-        health->configure(server, monitors);
+        health->configure(server, monitors, returnPaths);
       }
       ServerEntry entry;
       entry.spec = server;
@@ -477,6 +487,7 @@ ProxyStatus ProxyEngine::Impl::status() const {
       s.connect_failures = rt.connect_failures.load(std::memory_order_relaxed);
       s.bytes_in = rt.bytes_in.load(std::memory_order_relaxed);
       s.bytes_out = rt.bytes_out.load(std::memory_order_relaxed);
+      s.return_paths = h.returnPaths();
       ps.servers.push_back(std::move(s));
     }
     out.pools.push_back(std::move(ps));

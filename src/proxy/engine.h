@@ -61,6 +61,10 @@ struct VirtualServiceSpec {
   // No byte either way for this long (s): both sides are reset. 0: never. From the service's
   // networkprofile, tcp_proxy_profile.idle_connection_timeout (Avi default 600 s).
   uint32_t idle_timeout_s = 600;
+  // Where the router must send traffic for this service's SNAT IPs: the floating IP of the SE's
+  // interface toward the servers, else that interface's address. Printed in the return-path
+  // hint "route add -host <SNAT> gw <this>"; unset: the hint names no gateway.
+  std::optional<IpAddress> return_gateway;
   auto operator<=>(const VirtualServiceSpec&) const = default;
 };
 
@@ -91,6 +95,17 @@ inline constexpr uint64_t kReservedFds = 256;
 
 enum class ServerState { kUp, kDown, kDisabled, kUnknown };  // kUnknown: first check pending
 
+// The return-path check of one server from one SNAT IP (issue 5 §11).
+struct ReturnPathStatus {
+  IpAddress snat_ip;
+  // "ok"; "failing" (the probe from the SNAT IP fails while the interface-sourced one passes);
+  // "unknown" (no result yet, or the server is not UP); "not held here" (this SE does not hold
+  // the SNAT IP: a standby).
+  std::string state = "unknown";
+  std::string detail;          // the last probe result, "timeout after 4s"
+  std::string router_command;  // when failing: "route add -host 10.10.3.100 gw 10.10.1.100"
+};
+
 struct ServerStatus {
   IpAddress ip;
   uint16_t port = 0;
@@ -101,6 +116,7 @@ struct ServerStatus {
   uint64_t connect_failures = 0;
   uint64_t bytes_in = 0;   // from the server
   uint64_t bytes_out = 0;  // to the server
+  std::vector<ReturnPathStatus> return_paths;  // one per SNAT IP of the server's family
 };
 
 struct PoolStatus {

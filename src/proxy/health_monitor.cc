@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <asio/steady_timer.hpp>
+#include <cerrno>
 #include <random>
 
 #include "common/log.h"
@@ -44,11 +45,13 @@ MonitorDef MonitorDef::from(const MonitorSpec& spec) {
 // One monitor probing one server.
 class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
  public:
-  Runner(ServerHealth& owner, Prober& prober, MonitorDef def, ProbeTarget target)
+  Runner(ServerHealth& owner, Prober& prober, MonitorDef def, ProbeTarget target,
+         bool returnPath = false)
       : owner_(owner),
         prober_(prober),
         def_(std::move(def)),
-        target_(target),
+        target_(std::move(target)),
+        return_path_(returnPath),
         timer_(owner.io_),
         state_(def_.successful_checks, def_.failed_checks) {
     // Avi requires receive_timeout < send_interval; never let one probe overlap the next.
@@ -103,6 +106,10 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
 
   void onResult(ProbeResult r) {
     op_.reset();
+    if (return_path_) {
+      owner_.onReturnResult(*this, r);
+      return;
+    }
     if (r.local_error != 0) {
       // This host failed (out of descriptors, ports, buffers), not the server: no verdict.
       if (owner_.probers_.local_errors != nullptr) {
@@ -119,6 +126,7 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   Prober& prober_;
   MonitorDef def_;
   ProbeTarget target_;
+  bool return_path_;
   asio::steady_timer timer_;
   HealthState state_;
   std::shared_ptr<ProbeOp> op_;
@@ -136,9 +144,13 @@ ServerHealth::~ServerHealth() { stopAll(); }
 void ServerHealth::stopAll() {
   for (auto& r : runners_) r->stop();
   runners_.clear();
+  for (auto& c : return_checks_) c.runner->stop();
+  return_checks_.clear();
 }
 
-void ServerHealth::configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors) {
+void ServerHealth::configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors,
+                             const std::vector<ReturnPath>& returnPaths) {
+  const bool serverChanged = !(server_ == server);
   server_ = server;
   if (!server.enabled) {
     stopAll();
@@ -172,7 +184,97 @@ void ServerHealth::configure(const ServerSpec& server, const std::vector<Monitor
     if (r) r->stop();
   }
   runners_ = std::move(next);
+
+  // Return-path checks: rebuilt when their SNAT IPs, the TCP monitor or the server change.
+  const auto tcp = std::find_if(monitors.begin(), monitors.end(),
+                                [](const MonitorDef& d) { return d.type == MonitorType::kTcp; });
+  std::vector<ReturnPath> wanted;
+  if (tcp != monitors.end()) {
+    for (const ReturnPath& p : returnPaths) {
+      if (p.snat_ip.af() == server.ip.af()) wanted.push_back(p);
+    }
+  }
+  bool same = !serverChanged && wanted.size() == return_checks_.size();
+  for (size_t i = 0; same && i < wanted.size(); ++i) {
+    same = return_checks_[i].path == wanted[i] && return_checks_[i].runner->def() == *tcp;
+  }
+  if (!same) {
+    for (auto& c : return_checks_) c.runner->stop();
+    return_checks_.clear();
+    for (const ReturnPath& p : wanted) {
+      ProbeTarget target{server.ip, tcp->port.value_or(server.port), p.snat_ip};
+      auto runner = std::make_shared<Runner>(*this, *probers_.tcp, *tcp, target, true);
+      runner->start();
+      return_checks_.push_back(ReturnCheck{p, std::move(runner)});
+    }
+  }
   recompute(nullptr);
+}
+
+void ServerHealth::onReturnResult(const Runner& runner, const ProbeResult& r) {
+  auto it = std::find_if(return_checks_.begin(), return_checks_.end(),
+                         [&](const ReturnCheck& c) { return c.runner.get() == &runner; });
+  if (it == return_checks_.end()) return;
+  if (r.local_error == EADDRNOTAVAIL) {
+    it->state = "not held here";  // a standby SE: the SNAT IP is on the active one
+    it->detail = r.detail;
+  } else if (r.local_error != 0) {
+    if (probers_.local_errors != nullptr) {
+      probers_.local_errors->note(r.local_error,
+                                  "return-path check from " + it->path.snat_ip.toString());
+    }
+    return;
+  } else {
+    it->detail = r.detail;
+    it->state = r.ok ? "ok" : "failed";
+  }
+  reportReturnPaths();
+}
+
+std::string ServerHealth::routerCommand(const ReturnPath& p) const {
+  std::string cmd = p.snat_ip.isV4() ? "route add -host " + p.snat_ip.toString()
+                                     : "route -A inet6 add " + p.snat_ip.toString() + "/128";
+  if (p.gateway) cmd += " gw " + p.gateway->toString();
+  return cmd;
+}
+
+std::vector<ReturnPathStatus> ServerHealth::returnPaths() const {
+  std::vector<ReturnPathStatus> out;
+  const bool up = state() == ServerState::kUp;
+  for (const ReturnCheck& c : return_checks_) {
+    ReturnPathStatus s;
+    s.snat_ip = c.path.snat_ip;
+    s.detail = c.detail;
+    if (c.state == "failed") {
+      // Only meaningful while the interface-sourced checks pass: a DOWN server fails both.
+      s.state = up ? "failing" : "unknown";
+      if (up) s.router_command = routerCommand(c.path);
+    } else {
+      s.state = c.state;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void ServerHealth::reportReturnPaths() {
+  const bool up = state() == ServerState::kUp;
+  for (ReturnCheck& c : return_checks_) {
+    const bool failing = up && c.state == "failed";
+    if (failing == c.reported_failing) continue;
+    c.reported_failing = failing;
+    const std::string where =
+        "pool " + pool_ + " server " + formatEndpoint(server_.ip, server_.port);
+    if (failing) {
+      spdlog::warn(
+          "{}: reachable from the SE's interface address but not from SNAT IP {} ({}): "
+          "the network has no route back to {}; on the router: {}",
+          where, c.path.snat_ip.toString(), c.detail, c.path.snat_ip.toString(),
+          routerCommand(c.path));
+    } else {
+      spdlog::info("{}: reachable from SNAT IP {} again", where, c.path.snat_ip.toString());
+    }
+  }
 }
 
 void ServerHealth::onResult(const Runner& cause) { recompute(&cause); }
@@ -213,6 +315,7 @@ void ServerHealth::setState(ServerState next, const std::string& why) {
   runtime_->state.store(next, std::memory_order_relaxed);
   spdlog::info("pool {} server {} {} ({})", pool_, formatEndpoint(server_.ip, server_.port),
                toString(next), why);
+  reportReturnPaths();
 }
 
 }  // namespace floe::proxy

@@ -38,6 +38,13 @@ struct Probers {
   LocalErrors* local_errors = nullptr;  // where local probe failures are counted; may be null
 };
 
+// A SNAT IP the server is also probed from, and the gateway the router needs for it.
+struct ReturnPath {
+  IpAddress snat_ip;
+  std::optional<IpAddress> gateway;
+  bool operator==(const ReturnPath&) const = default;
+};
+
 class ServerHealth {
  public:
   ServerHealth(asio::io_context& io, Probers probers, std::string pool,
@@ -48,7 +55,14 @@ class ServerHealth {
 
   // (Re)configures. Monitors whose definition is unchanged keep their state and schedule;
   // a disabled server is not probed; a server without monitors is UP.
-  void configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors);
+  //
+  // `returnPaths`: each server is also probed, with the first TCP monitor's timings, from
+  // these SNAT IPs (those of its family). Their results never change the server's state; a
+  // probe that fails while the server is UP means the network has no route back to the SNAT
+  // IP, which is logged (once per change) and shown by returnPaths().
+  void configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors,
+                 const std::vector<ReturnPath>& returnPaths = {});
+  std::vector<ReturnPathStatus> returnPaths() const;
 
   ServerState state() const { return runtime_->state.load(std::memory_order_relaxed); }
   const std::string& reason() const { return reason_; }
@@ -57,8 +71,19 @@ class ServerHealth {
  private:
   class Runner;
 
+  struct ReturnCheck {
+    ReturnPath path;
+    std::shared_ptr<Runner> runner;
+    std::string state = "unknown";  // as ReturnPathStatus::state
+    std::string detail;
+    bool reported_failing = false;
+  };
+
   void stopAll();
   void onResult(const Runner& cause);
+  void onReturnResult(const Runner& runner, const ProbeResult& r);
+  void reportReturnPaths();  // logs a change of any return path's "failing"
+  std::string routerCommand(const ReturnPath& p) const;
   void recompute(const Runner* cause);
   void setState(ServerState next, const std::string& why);
 
@@ -68,6 +93,7 @@ class ServerHealth {
   std::shared_ptr<ServerRuntime> runtime_;
   ServerSpec server_;
   std::vector<std::shared_ptr<Runner>> runners_;
+  std::vector<ReturnCheck> return_checks_;
   std::string reason_;
 };
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/ip.h"
@@ -23,6 +24,9 @@ struct ProbeResult {
 struct ProbeTarget {
   IpAddress ip;
   uint16_t port = 0;  // unused by ping
+  // Source address (TCP only): the return-path check probes from a SNAT IP (issue 5 §11). A
+  // source the host does not hold fails with local_error EADDRNOTAVAIL.
+  std::optional<IpAddress> source;
 };
 
 using ProbeCallback = std::function<void(ProbeResult)>;

@@ -1,5 +1,7 @@
 #include "proxy/tcp_probe.h"
 
+#include <netinet/in.h>
+
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -41,6 +43,22 @@ class TcpProbeOp final : public ProbeOp, public std::enable_shared_from_this<Tcp
         self->finish({false, "socket: " + ec.message(), localErrno(ec)});
       });
       return;
+    }
+    if (target.source) {
+      // The port is picked at connect time, as for proxied connections.
+      const int one = 1;
+      ::setsockopt(socket_.native_handle(), SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      const asio::ip::address src =
+          target.source->isV4()
+              ? asio::ip::address(asio::ip::address_v4(target.source->v4HostOrder()))
+              : asio::ip::address(asio::ip::address_v6(target.source->bytes()));
+      socket_.bind(asio::ip::tcp::endpoint(src, 0), ec);
+      if (ec) {
+        asio::post(socket_.get_executor(), [self = shared_from_this(), ec] {
+          self->finish({false, "bind: " + ec.message(), localErrno(ec)});
+        });
+        return;
+      }
     }
     socket_.async_connect(ep, [self = shared_from_this()](const asio::error_code& e) {
       if (e == asio::error::operation_aborted) return;

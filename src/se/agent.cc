@@ -233,7 +233,8 @@ nlohmann::json Agent::status() const {
                          {"total_connections", s.total_connections},
                          {"connect_failures", s.connect_failures},
                          {"bytes_in", s.bytes_in},
-                         {"bytes_out", s.bytes_out}});
+                         {"bytes_out", s.bytes_out},
+                         {"return_paths", returnPathsStatus(s.return_paths)}});
     }
     pools.push_back({{"name", p.name}, {"servers", servers}});
   }

@@ -16,4 +16,15 @@ nlohmann::json dataPlaneStatus(const proxy::EngineStatus& e) {
           {"local_errors", local}};
 }
 
+nlohmann::json returnPathsStatus(const std::vector<proxy::ReturnPathStatus>& paths) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : paths) {
+    nlohmann::json j = {
+        {"snat_ip", p.snat_ip.toString()}, {"state", p.state}, {"detail", p.detail}};
+    if (!p.router_command.empty()) j["router_command"] = p.router_command;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace floe::se

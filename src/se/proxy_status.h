@@ -10,4 +10,8 @@ namespace floe::se {
 
 nlohmann::json dataPlaneStatus(const proxy::EngineStatus& e);
 
+// A server's return-path checks (issue 5 §11): [{"snat_ip", "state", "detail",
+// "router_command"}], router_command only while failing.
+nlohmann::json returnPathsStatus(const std::vector<proxy::ReturnPathStatus>& paths);
+
 }  // namespace floe::se

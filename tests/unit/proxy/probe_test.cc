@@ -68,6 +68,27 @@ TEST(TcpProbe, RefusedConnectIsNotALocalError) {
   EXPECT_EQ(r->local_error, 0);
 }
 
+TEST(TcpProbe, ProbesFromTheGivenSourceAddress) {
+  asio::io_context io;
+  TcpProber prober(io);
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  auto r = probeOnce(io, prober, {server.endpoint().ip, server.port(), ip("127.0.0.31")});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->ok) << r->detail;
+  ASSERT_TRUE(waitFor([&] { return server.accepted() == 1; }));
+  EXPECT_EQ(server.peers().at(0), ip("127.0.0.31"));
+}
+
+TEST(TcpProbe, SourceNotOnTheHostIsALocalError) {
+  asio::io_context io;
+  TcpProber prober(io);
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  auto r = probeOnce(io, prober, {server.endpoint().ip, server.port(), ip("192.0.2.31")});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->local_error, EADDRNOTAVAIL) << r->detail;
+}
+
 TEST(TcpProbe, CancelledProbeNeverCallsBack) {
   asio::io_context io;
   TcpProber prober(io);

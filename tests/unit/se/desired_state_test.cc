@@ -85,6 +85,23 @@ TEST(DesiredState, StopsSpellingOutListenersPastTheEngineLimit) {
       << "enough for the engine to refuse the service with the limit, no more";
 }
 
+TEST(DesiredState, ReturnGatewayIsTheFloatingIpTowardTheServers) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->proxy.virtual_services.at(0).return_gateway.has_value());
+  EXPECT_EQ(*s->proxy.virtual_services.at(0).return_gateway, ip("10.10.1.100"));
+}
+
+TEST(DesiredState, ReturnGatewayIsTheInterfaceAddressWithoutAFloatingIp) {
+  auto doc = oneArmed();
+  doc.serviceenginegroup[0].floating_intf_ip.clear();
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->proxy.virtual_services.at(0).return_gateway.has_value());
+  EXPECT_EQ(*s->proxy.virtual_services.at(0).return_gateway,
+            doc.serviceengine[0].data_vnics[0].ip.address());
+}
+
 TEST(DesiredState, ListensOnEveryVipAndPortOfTheRange) {
   auto doc = oneArmed();
   doc.virtualservice[0].vip.push_back({"2", ip("10.10.2.101")});

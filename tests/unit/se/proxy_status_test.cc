@@ -26,5 +26,23 @@ TEST(DataPlaneStatus, ShowsCapacityCapsAndLocalErrorsByCause) {
   EXPECT_EQ(j["local_errors"]["EADDRNOTAVAIL"], 5);
 }
 
+TEST(ReturnPathsStatus, NamesTheRouterCommandOnlyWhileFailing) {
+  proxy::ReturnPathStatus failing;
+  failing.snat_ip = *IpAddress::parse("10.10.3.100");
+  failing.state = "failing";
+  failing.detail = "timeout after 4s";
+  failing.router_command = "route add -host 10.10.3.100 gw 10.10.1.100";
+  proxy::ReturnPathStatus ok;
+  ok.snat_ip = *IpAddress::parse("10.10.3.101");
+  ok.state = "ok";
+  const auto j = returnPathsStatus({failing, ok});
+  ASSERT_EQ(j.size(), 2U);
+  EXPECT_EQ(j[0]["snat_ip"], "10.10.3.100");
+  EXPECT_EQ(j[0]["state"], "failing");
+  EXPECT_EQ(j[0]["router_command"], "route add -host 10.10.3.100 gw 10.10.1.100");
+  EXPECT_EQ(j[1]["state"], "ok");
+  EXPECT_FALSE(j[1].contains("router_command"));
+}
+
 }  // namespace
 }  // namespace floe::se
