@@ -226,7 +226,9 @@ void ServerHealth::onReturnResult(const Runner& runner, const ProbeResult& r) {
     return;
   } else {
     it->detail = r.detail;
-    it->state = r.ok ? "ok" : "failed";
+    // A refusal came back too: the route back works (the server's port is another matter,
+    // which the interface-sourced checks judge).
+    it->state = r.ok || r.answered ? "ok" : "failed";
   }
   reportReturnPaths();
 }
@@ -238,9 +240,17 @@ std::string ServerHealth::routerCommand(const ReturnPath& p) const {
   return cmd;
 }
 
+bool ServerHealth::interfaceChecksPass() const {
+  if (state() != ServerState::kUp) return false;
+  // The latest result of every monitor was a success: a server on its way DOWN fails from
+  // every source, which says nothing about the route back.
+  return std::all_of(runners_.begin(), runners_.end(),
+                     [](const auto& r) { return r->state().consecutiveSuccesses() > 0; });
+}
+
 std::vector<ReturnPathStatus> ServerHealth::returnPaths() const {
   std::vector<ReturnPathStatus> out;
-  const bool up = state() == ServerState::kUp;
+  const bool up = interfaceChecksPass();
   for (const ReturnCheck& c : return_checks_) {
     ReturnPathStatus s;
     s.snat_ip = c.path.snat_ip;
@@ -258,7 +268,7 @@ std::vector<ReturnPathStatus> ServerHealth::returnPaths() const {
 }
 
 void ServerHealth::reportReturnPaths() {
-  const bool up = state() == ServerState::kUp;
+  const bool up = interfaceChecksPass();
   for (ReturnCheck& c : return_checks_) {
     const bool failing = up && c.state == "failed";
     if (failing == c.reported_failing) continue;
@@ -277,7 +287,10 @@ void ServerHealth::reportReturnPaths() {
   }
 }
 
-void ServerHealth::onResult(const Runner& cause) { recompute(&cause); }
+void ServerHealth::onResult(const Runner& cause) {
+  recompute(&cause);
+  reportReturnPaths();
+}
 
 void ServerHealth::recompute(const Runner* cause) {
   std::vector<Verdict> verdicts;

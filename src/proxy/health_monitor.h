@@ -83,6 +83,7 @@ class ServerHealth {
   void onResult(const Runner& cause);
   void onReturnResult(const Runner& runner, const ProbeResult& r);
   void reportReturnPaths();  // logs a change of any return path's "failing"
+  bool interfaceChecksPass() const;  // UP, and every monitor's latest result a success
   std::string routerCommand(const ReturnPath& p) const;
   void recompute(const Runner* cause);
   void setState(ServerState next, const std::string& why);

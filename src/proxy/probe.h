@@ -19,6 +19,9 @@ struct ProbeResult {
   // errno of a failure of this host (EMFILE, EADDRNOTAVAIL…, see local_errors.h): the check
   // says nothing about the server and must not count as a failed check. 0 otherwise.
   int local_error = 0;
+  // The target answered, even if with a refusal (TCP RST): packets to the probe's source
+  // address came back. The return-path check reads this, not `ok`.
+  bool answered = false;
 };
 
 struct ProbeTarget {

@@ -62,8 +62,10 @@ class TcpProbeOp final : public ProbeOp, public std::enable_shared_from_this<Tcp
     }
     socket_.async_connect(ep, [self = shared_from_this()](const asio::error_code& e) {
       if (e == asio::error::operation_aborted) return;
-      self->finish(e ? ProbeResult{false, describeConnectError(e), localErrno(e)}
-                     : ProbeResult{true, "connect ok"});
+      ProbeResult r = e ? ProbeResult{false, describeConnectError(e), localErrno(e)}
+                        : ProbeResult{true, "connect ok"};
+      r.answered = !e || e == asio::error::connection_refused;
+      self->finish(std::move(r));
     });
     timer_.expires_after(timeout);
     timer_.async_wait([self = shared_from_this(), timeout](const asio::error_code& e) {

@@ -197,6 +197,32 @@ TEST_F(ServerHealthTest, ReturnPathIsOkWhenTheSnatSourcedProbePasses) {
   EXPECT_TRUE(h.returnPaths()[0].router_command.empty());
 }
 
+TEST_F(ServerHealthTest, ARefusalFromTheSnatIpProvesTheRouteBack) {
+  tcp.answer = [](const ProbeTarget& t) {
+    return t.source ? ProbeResult{false, "connect refused", 0, /*answered=*/true} : kOk;
+  };
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 6; }));
+  EXPECT_EQ(h.returnPaths()[0].state, "ok");
+}
+
+TEST_F(ServerHealthTest, NoReturnPathVerdictWhileTheInterfaceChecksFailToo) {
+  // The server goes silent: every probe times out, from any source. failed_checks 5 keeps it
+  // UP for a while; the return path must not be called failing meanwhile.
+  int interfaceCalls = 0;
+  tcp.answer = [&](const ProbeTarget& t) {
+    if (t.source) return ProbeResult{false, "timeout after 1s"};
+    return ++interfaceCalls == 1 ? kOk : ProbeResult{false, "timeout after 1s"};
+  };
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 1, 5)},
+              {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] { return interfaceCalls >= 3; }));
+  EXPECT_EQ(h.state(), ServerState::kUp);
+  EXPECT_NE(h.returnPaths()[0].state, "failing");
+}
+
 TEST_F(ServerHealthTest, SnatIpNotHeldHereIsNotAFailure) {
   tcp.answer = [](const ProbeTarget& t) {
     return t.source ? ProbeResult{false, "bind: Cannot assign requested address", EADDRNOTAVAIL}
