@@ -4,7 +4,8 @@ missing either is an error, never a skip).
 - §11: with the router's route back to the SNAT IP removed, status and the log name the
   missing router command; with it restored, the return path is ok again.
 - §5: a virtual service whose port range is past floe-se's listener limit is DOWN with the
-  limit as reason, while floe-se keeps running and the other virtual service serves.
+  limit as reason, while floe-se keeps running and the other virtual service serves; a
+  600-port range next to a one-port virtual service is served.
 """
 
 from __future__ import annotations
@@ -115,6 +116,31 @@ class OversizedServiceTest(LabCase):
         self.assertGreater(dp["fd_limit"], 0)
         self.assertGreater(dp["max_connections"], 0)
         self.assertLess(dp["listening_sockets"], 1024, "none of wide's sockets were opened")
+
+
+def _add_range_vs(doc: dict) -> None:
+    wide = copy.deepcopy(find_named(doc["virtualservice"], "vs1"))
+    wide.update(name="range", vip=[{"vip_id": "1", "ip_address": "10.10.2.101"}],
+                services=[{"port": 1000, "port_range_end": 1599}])
+    doc["virtualservice"].append(wide)
+
+
+class PortRangeTest(LabCase):
+    """Issue 5 §5: a 600-port range next to a one-port VS (which used to exhaust descriptors
+    and make floe-se exit 1) is served, and so is the one-port VS."""
+
+    doc_edit = staticmethod(_add_range_vs)
+
+    def test_both_services_serve(self):
+        run(["ip", "-n", self.lab.router, "route", "replace", "10.10.2.101/32", "via", FLOATING,
+             "dev", "eth-se"])
+        up = wait_until(lambda: vs_state(self.se.status(), "range") == "UP", 10, 0.2)
+        self.assertTrue(up, f"range not UP: {self.se.status()}")
+        self.assertTrue(self.se.alive())
+        for port in (1000, 1337, 1599):
+            answers = [http_get(self.lab.client, f"http://10.10.2.101:{port}/") for _ in range(2)]
+            self.assertNotIn(None, answers, f"port {port}: {answers}")
+        self.assertEqual(set(http_get(self.lab.client, URL) for _ in range(4)), {"srv1", "srv2"})
 
 
 if __name__ == "__main__":
