@@ -11,6 +11,7 @@ missing either is an error, never a skip).
 from __future__ import annotations
 
 import copy
+import resource
 import unittest
 
 from lab import (FloeSe, LabError, OneArmedLab, find_named, http_get, load_config,
@@ -37,6 +38,7 @@ def return_paths(status: dict, server_ip: str) -> list[dict]:
 
 class LabCase(unittest.TestCase):
     doc_edit = None  # optional function(doc) applied before floe-se starts
+    nofile_soft = None  # start floe-se with this RLIMIT_NOFILE soft limit (the common 1024)
 
     @classmethod
     def setUpClass(cls):
@@ -49,7 +51,13 @@ class LabCase(unittest.TestCase):
         cls.config = cls.lab.write_config(cls.doc)
         cls.se = FloeSe(cls.lab, cls.config)
         cls.addClassCleanup(cls.se.terminate_quietly)
-        cls.se.start()
+        saved = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if cls.nofile_soft is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (cls.nofile_soft, saved[1]))
+        try:
+            cls.se.start()
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, saved)
         ok = wait_until(lambda: vs_state(cls.se.status(), "vs1") == "UP" and
                         set(server_states(cls.se.status(), "web").values()) == {"UP"},
                         READY_TIMEOUT, 0.2)
@@ -130,8 +138,12 @@ class PortRangeTest(LabCase):
     and make floe-se exit 1) is served, and so is the one-port VS."""
 
     doc_edit = staticmethod(_add_range_vs)
+    nofile_soft = 1024  # 600 ports x workers + connections do not fit: floe-se must raise it
 
     def test_both_services_serve(self):
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        self.assertEqual(self.se.status()["data_plane"]["fd_limit"], hard,
+                         "the soft limit was raised to the hard one at start")
         run(["ip", "-n", self.lab.router, "route", "replace", "10.10.2.101/32", "via", FLOATING,
              "dev", "eth-se"])
         up = wait_until(lambda: vs_state(self.se.status(), "range") == "UP", 10, 0.2)
