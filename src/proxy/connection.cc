@@ -60,8 +60,7 @@ void Connection::start(Worker& worker, UniqueFd client, const sockaddr_storage& 
   // One allocation holds the connection and both direction buffers (recycled by the worker).
   void* mem = worker.allocateConnection();
   auto* buffers = static_cast<uint8_t*>(mem) + sizeof(Connection);
-  auto* c =
-      new (mem) Connection(worker, std::move(client), peer, vip, std::move(service), buffers);
+  auto* c = new (mem) Connection(worker, std::move(client), peer, vip, std::move(service), buffers);
   Ref self(c);  // freed when this returns if nothing kept it open
   if (auto st = worker.poller().add(c->client_.fd, &c->client_); !st) {
     if (debugOn()) spdlog::debug("{}: {}", c->describe(), st.error().message);

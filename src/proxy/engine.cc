@@ -339,9 +339,9 @@ std::vector<Error> ProxyEngine::Impl::applyListeners(const ProxyConfig& config) 
     st.bound = true;
     const std::string& poolName = services_.at(st.service).spec.pool;
     if (auto pool = pools_.find(poolName); pool != pools_.end() && !poolDecided(poolName)) {
-      pending_[ep] = PendingListener{std::move(fds), poolName,
-                                     std::chrono::steady_clock::now() +
-                                         firstVerdictWait(pool->second.spec)};
+      pending_[ep] =
+          PendingListener{std::move(fds), poolName,
+                          std::chrono::steady_clock::now() + firstVerdictWait(pool->second.spec)};
       continue;
     }
     for (size_t i = 0; i < workers_.size(); ++i)
@@ -424,9 +424,10 @@ void ProxyEngine::Impl::releaseReady() {
       continue;
     }
     if (!decided) {
-      spdlog::info("listen {}: accepting before every server of pool {} has a health verdict "
-                   "(first receive_timeout passed)",
-                   endpointText(it->first), p.pool);
+      spdlog::info(
+          "listen {}: accepting before every server of pool {} has a health verdict "
+          "(first receive_timeout passed)",
+          endpointText(it->first), p.pool);
     }
     for (size_t i = 0; i < workers_.size(); ++i) {
       updates[i].open.emplace_back(it->first, std::move(p.fds[i]));

@@ -1,6 +1,7 @@
 // Health monitoring of one server of one pool, on the control loop: one runner per monitor,
-// each probing every interval (the first probe at once, the second jittered), feeding a HealthState; the server's
-// state is the aggregate, published to the workers through ServerRuntime::state.
+// each probing every interval (the first probe at once, the second jittered), feeding a
+// HealthState; the server's state is the aggregate, published to the workers through
+// ServerRuntime::state.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -82,7 +83,7 @@ class ServerHealth {
   void stopAll();
   void onResult(const Runner& cause);
   void onReturnResult(const Runner& runner, const ProbeResult& r);
-  void reportReturnPaths();  // logs a change of any return path's "failing"
+  void reportReturnPaths();          // logs a change of any return path's "failing"
   bool interfaceChecksPass() const;  // UP, and every monitor's latest result a success
   std::string routerCommand(const ReturnPath& p) const;
   void recompute(const Runner* cause);

@@ -8,8 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,7 +64,7 @@ struct ServiceSnapshot {
   std::string name;
   std::shared_ptr<ServiceRuntime> runtime;
   std::vector<IpAddress> snat_ips;
-  uint32_t idle_timeout_s = 600;  // 0: never
+  uint32_t idle_timeout_s = 600;             // 0: never
   std::shared_ptr<const PoolSnapshot> pool;  // null: the pool named by the service is missing
 };
 

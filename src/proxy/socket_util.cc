@@ -75,9 +75,9 @@ std::optional<Error> findForeignListener(const Endpoint& ep) {
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&ss), len) == 0 || errno != EADDRINUSE) {
     return std::nullopt;
   }
-  return makeError(formatEndpoint(ep.ip, ep.port) + ": " + errnoText(EADDRINUSE) +
-                       " by another process",
-                   EADDRINUSE);
+  return makeError(
+      formatEndpoint(ep.ip, ep.port) + ": " + errnoText(EADDRINUSE) + " by another process",
+      EADDRINUSE);
 }
 
 Result<UniqueFd> openServerSocket(int af, const IpAddress* source) {

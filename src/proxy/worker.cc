@@ -165,9 +165,10 @@ void Worker::applyUpdate(WorkerUpdate& update) {
     });
   }
   if (orphans != 0) {
-    spdlog::info("worker {}: reset {} connection(s) whose virtual service, VIP or SNAT IP the "
-                 "new config removed",
-                 index_, orphans);
+    spdlog::info(
+        "worker {}: reset {} connection(s) whose virtual service, VIP or SNAT IP the "
+        "new config removed",
+        index_, orphans);
   }
   if (update.done) update.done->set_value();
 }

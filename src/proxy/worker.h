@@ -8,9 +8,9 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
-#include <future>
 #include <thread>
 #include <utility>
 #include <vector>

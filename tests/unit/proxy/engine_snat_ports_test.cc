@@ -4,9 +4,9 @@
 // private network namespace (needs root) whose ephemeral port range is four ports wide.
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <unistd.h>
 
 #include "engine_fixture.h"
 #include "netns.h"
@@ -40,7 +40,8 @@ class SnatPortsTest : public EngineTest {
  protected:
   void SetUp() override {
     ASSERT_TRUE(ns_.ok()) << ns_.error() << " (these tests need root)";
-    const auto up = sh("ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range='40000 40003'");
+    const auto up =
+        sh("ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range='40000 40003'");
     ASSERT_EQ(up.status, 0) << up.output;
   }
   ScopedNetns ns_;

@@ -47,9 +47,8 @@ TEST_F(EngineTest, FirstClientsRightAfterStartAreSpreadOverEveryServer) {
     for (int i = 0; i < 4; ++i) seq += whoAnswers(vip());
     return seq;
   });
-  ASSERT_TRUE(runUntil(control, [&] {
-    return clients.wait_for(0ms) == std::future_status::ready;
-  }));
+  ASSERT_TRUE(
+      runUntil(control, [&] { return clients.wait_for(0ms) == std::future_status::ready; }));
   const std::string seq = clients.get();
   EXPECT_EQ(seq.size(), 4U) << "no client reset while the first checks were pending: " << seq;
   EXPECT_EQ(std::count(seq.begin(), seq.end(), 'a'), 2) << seq;
@@ -91,9 +90,7 @@ TEST_F(EngineTest, ListenerWaitsForTheFirstReceiveTimeoutOfASilentServer) {
 
   const auto began = std::chrono::steady_clock::now();
   auto client = std::async(std::launch::async, [&] { return whoAnswers(vip()); });
-  ASSERT_TRUE(runUntil(control, [&] {
-    return client.wait_for(0ms) == std::future_status::ready;
-  }));
+  ASSERT_TRUE(runUntil(control, [&] { return client.wait_for(0ms) == std::future_status::ready; }));
   const auto took = std::chrono::steady_clock::now() - began;
   EXPECT_EQ(client.get(), "l");
   EXPECT_GE(took, 700ms) << "accepted before the silent server's first receive_timeout";

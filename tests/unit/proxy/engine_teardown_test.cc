@@ -63,7 +63,8 @@ TEST_F(EngineTest, ServerResetAfterItsFinReachesTheClient) {
   const int seen = waitForSocketError(fd);
   EXPECT_TRUE(isReset(seen)) << "the server's later reset must follow, got " << errnoText(seen);
   ::close(fd);
-  ASSERT_TRUE(waitFor([&] { return findService(engine->status(), "vs1")->active_connections == 0; }));
+  ASSERT_TRUE(
+      waitFor([&] { return findService(engine->status(), "vs1")->active_connections == 0; }));
 }
 
 TEST_F(EngineTest, ClientResetAfterItsFinReachesTheServer) {

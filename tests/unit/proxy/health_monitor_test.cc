@@ -128,9 +128,11 @@ TEST_F(ServerHealthTest, FirstProbeGoesOutAtOnceAndTheSecondAfterTheInterval) {
   slow.timeout = 100ms;
   const auto began = std::chrono::steady_clock::now();
   h.configure(server80(), {slow});
-  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls == 1; }, 2000ms));
+  ASSERT_TRUE(runUntil(
+      io, [&] { return tcp.calls == 1; }, 2000ms));
   EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms) << "no jitter before the first probe";
-  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls == 2; }, 2000ms));
+  ASSERT_TRUE(runUntil(
+      io, [&] { return tcp.calls == 2; }, 2000ms));
   const auto second = std::chrono::steady_clock::now() - began;
   EXPECT_GE(second, 300ms);
   EXPECT_LT(second, 700ms) << "one interval plus a jitter of at most one interval";
@@ -144,7 +146,8 @@ TEST_F(ServerHealthTest, ServerAddedLaterIsProbedAtOnce) {
   ASSERT_TRUE(runUntil(io, [] { return true; }));  // the control loop has been running a while
   const auto began = std::chrono::steady_clock::now();
   h.configure(server80(), {m});
-  ASSERT_TRUE(runUntil(io, [&] { return h.state() == ServerState::kUp; }, 2000ms));
+  ASSERT_TRUE(runUntil(
+      io, [&] { return h.state() == ServerState::kUp; }, 2000ms));
   EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms);
 }
 
