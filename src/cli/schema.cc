@@ -187,6 +187,21 @@ const ObjectSchema kApplicationProfile{
            "Servers see the client's IP as source (needs enable_routing)."),
      object("http_profile", kHttpProfile, "HTTP settings.")}};
 
+const ObjectSchema kTcpProxyProfile{
+    "tcp_proxy_profile",
+    {field("idle_connection_timeout", Kind::kInteger,
+           "Seconds a connection may stay idle before floe resets it (0: never).")}};
+
+const ObjectSchema kNetworkProfileUnion{
+    "profile",
+    {enumeration("type", {toString(config::NetworkProfileType::kTcpProxy)},
+                 "Type of the network profile."),
+     object("tcp_proxy_profile", kTcpProxyProfile, "TCP proxy settings.")}};
+
+const ObjectSchema kNetworkProfile{
+    "networkprofile",
+    {name(), object("profile", kNetworkProfileUnion, "The profile's settings.")}};
+
 const ObjectSchema kVirtualService{
     "virtualservice",
     {name(), field("enabled", Kind::kBool, "The virtual service takes traffic."),
@@ -195,6 +210,7 @@ const ObjectSchema kVirtualService{
      list(field("snat_ip", Kind::kIpAddress, "Source NAT addresses towards the servers.")),
      ref("pool_ref", "pool", "Pool of servers."),
      ref("application_profile_ref", "applicationprofile", "Application profile."),
+     ref("network_profile_ref", "networkprofile", "Network (TCP) profile."),
      ref("se_group_ref", "serviceenginegroup", "SE group that places the virtual service."),
      ref("vrf_context_ref", "vrfcontext", "VRF of the virtual service.")}};
 
@@ -225,7 +241,7 @@ const FieldSchema* ObjectSchema::field(std::string_view fieldName) const {
 const std::vector<const ObjectSchema*>& objectTypes() {
   static const std::vector<const ObjectSchema*> kTypes = {
       &kServiceEngineGroup, &kServiceEngine, &kVrfContext,        &kHealthMonitor,
-      &kPool,               &kApplicationProfile, &kVirtualService};
+      &kPool,               &kApplicationProfile, &kNetworkProfile, &kVirtualService};
   return kTypes;
 }
 

@@ -29,6 +29,8 @@ Document builtinObjects() {
   d.vrfcontext.emplace_back().name = "global";
   d.applicationprofile.push_back(profile("System-HTTP", ApplicationProfileType::kHttp));
   d.applicationprofile.push_back(profile("System-L4-Application", ApplicationProfileType::kL4));
+  // Avi's default network profile of a virtual service: TCP proxy, 600 s idle timeout.
+  d.networkprofile.emplace_back().name = "System-TCP-Proxy";
   d.healthmonitor.push_back(monitor("System-TCP", HealthMonitorType::kTcp));
   d.healthmonitor.push_back(monitor("System-HTTP", HealthMonitorType::kHttp));
   d.healthmonitor.push_back(monitor("System-Ping", HealthMonitorType::kPing));

@@ -22,7 +22,7 @@ using json = nlohmann::json;
 const std::vector<std::string>& objectTypes() {
   static const std::vector<std::string> kTypes = {
       "serviceenginegroup", "serviceengine", "vrfcontext", "healthmonitor", "pool",
-      "applicationprofile", "virtualservice"};
+      "applicationprofile", "networkprofile", "virtualservice"};
   return kTypes;
 }
 
@@ -229,6 +229,23 @@ ApplicationProfile decodeProfile(Fields& f) {
   return profile;
 }
 
+NetworkProfile decodeNetworkProfile(Fields& f) {
+  Decoder& d = f.decoder();
+  NetworkProfile np;
+  f.name(np.name);
+  f.object("profile", "networkprofile profile", [&](Fields& pf) {
+    pf.optional("type", [&](const json& v, const std::string& p) {
+      Fields::store(np.profile.type, d.enumeration(v, p, "network profile type",
+                                                   {NetworkProfileType::kTcpProxy}));
+    });
+    pf.object("tcp_proxy_profile", "networkprofile tcp_proxy_profile", [&](Fields& tf) {
+      tf.number("idle_connection_timeout", np.profile.tcp_proxy_profile.idle_connection_timeout,
+                detail::kIdleConnectionTimeout);
+    });
+  });
+  return np;
+}
+
 VirtualService decodeVirtualService(Fields& f) {
   Decoder& d = f.decoder();
   VirtualService vs;
@@ -259,6 +276,7 @@ VirtualService decodeVirtualService(Fields& f) {
   f.addresses("snat_ip", vs.snat_ip);
   f.ref("pool_ref", vs.pool_ref, "pool");
   f.ref("application_profile_ref", vs.application_profile_ref, "applicationprofile");
+  f.ref("network_profile_ref", vs.network_profile_ref, "networkprofile");
   f.ref("se_group_ref", vs.se_group_ref, "serviceenginegroup");
   f.ref("vrf_context_ref", vs.vrf_context_ref, "vrfcontext");
   return vs;
@@ -320,6 +338,8 @@ void decodeInto(const json& root, Decoded& out) {
       decodeAll(d, value, type, doc.pool, decodePool);
     } else if (type == "applicationprofile") {
       decodeAll(d, value, type, doc.applicationprofile, decodeProfile);
+    } else if (type == "networkprofile") {
+      decodeAll(d, value, type, doc.networkprofile, decodeNetworkProfile);
     } else if (type == "virtualservice") {
       decodeAll(d, value, type, doc.virtualservice, decodeVirtualService);
     } else {
@@ -353,6 +373,7 @@ void addBuiltins(Document& doc) {
   addMissing(doc.healthmonitor, b.healthmonitor);
   addMissing(doc.pool, b.pool);
   addMissing(doc.applicationprofile, b.applicationprofile);
+  addMissing(doc.networkprofile, b.networkprofile);
   addMissing(doc.virtualservice, b.virtualservice);
 }
 

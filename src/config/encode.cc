@@ -138,6 +138,15 @@ json encode(const ApplicationProfile& p) {
   return o;
 }
 
+json encode(const NetworkProfile& np) {
+  return {{"name", np.name},
+          {"profile",
+           {{"type", toString(np.profile.type)},
+            {"tcp_proxy_profile",
+             {{"idle_connection_timeout",
+               np.profile.tcp_proxy_profile.idle_connection_timeout}}}}}};
+}
+
 json encode(const VirtualService& vs) {
   json vips = json::array();
   for (const auto& v : vs.vip) {
@@ -156,6 +165,7 @@ json encode(const VirtualService& vs) {
           {"snat_ip", addresses(vs.snat_ip)},
           {"pool_ref", ref("pool", vs.pool_ref)},
           {"application_profile_ref", ref("applicationprofile", vs.application_profile_ref)},
+          {"network_profile_ref", ref("networkprofile", vs.network_profile_ref)},
           {"se_group_ref", ref("serviceenginegroup", vs.se_group_ref)},
           {"vrf_context_ref", ref("vrfcontext", vs.vrf_context_ref)}};
 }
@@ -176,6 +186,7 @@ nlohmann::json encodeDocument(const Document& doc) {
           {"healthmonitor", encodeAll(doc.healthmonitor)},
           {"pool", encodeAll(doc.pool)},
           {"applicationprofile", encodeAll(doc.applicationprofile)},
+          {"networkprofile", encodeAll(doc.networkprofile)},
           {"virtualservice", encodeAll(doc.virtualservice)}};
 }
 

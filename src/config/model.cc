@@ -62,6 +62,17 @@ const HealthMonitor* findMonitor(const Document& d, const std::string& n) {
   return findByName(d.healthmonitor, n);
 }
 const Pool* findPool(const Document& d, const std::string& n) { return findByName(d.pool, n); }
+const char* toString(NetworkProfileType t) {
+  switch (t) {
+    case NetworkProfileType::kTcpProxy: return "PROTOCOL_TYPE_TCP_PROXY";
+  }
+  return "?";
+}
+
+const NetworkProfile* findNetworkProfile(const Document& d, const std::string& n) {
+  return findByName(d.networkprofile, n);
+}
+
 const ApplicationProfile* findProfile(const Document& d, const std::string& n) {
   return findByName(d.applicationprofile, n);
 }

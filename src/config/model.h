@@ -154,6 +154,32 @@ struct ApplicationProfile {
   bool operator==(const ApplicationProfile&) const = default;
 };
 
+// Avi's networkprofile: the transport of a virtual service. floe proxies TCP, so the one
+// accepted profile.type is PROTOCOL_TYPE_TCP_PROXY.
+enum class NetworkProfileType { kTcpProxy };
+
+struct TcpProxyProfile {
+  // Seconds without a byte either way before both sides are reset; 0: never (Avi: 0 or
+  // 5-14400, default 600).
+  uint32_t idle_connection_timeout = 600;
+
+  bool operator==(const TcpProxyProfile&) const = default;
+};
+
+struct NetworkProfileUnion {
+  NetworkProfileType type = NetworkProfileType::kTcpProxy;
+  TcpProxyProfile tcp_proxy_profile;
+
+  bool operator==(const NetworkProfileUnion&) const = default;
+};
+
+struct NetworkProfile {
+  std::string name;
+  NetworkProfileUnion profile;
+
+  bool operator==(const NetworkProfile&) const = default;
+};
+
 struct Vip {
   std::string vip_id;
   IpAddress ip_address;
@@ -176,6 +202,7 @@ struct VirtualService {
   std::vector<IpAddress> snat_ip;
   std::string pool_ref;
   std::string application_profile_ref = "System-HTTP";
+  std::string network_profile_ref = "System-TCP-Proxy";
   std::string se_group_ref = "Default-Group";
   std::string vrf_context_ref = "global";
 
@@ -191,6 +218,7 @@ struct Document {
   std::vector<HealthMonitor> healthmonitor;
   std::vector<Pool> pool;
   std::vector<ApplicationProfile> applicationprofile;
+  std::vector<NetworkProfile> networkprofile;
   std::vector<VirtualService> virtualservice;
 
   bool operator==(const Document&) const = default;
@@ -201,6 +229,7 @@ const char* toString(HaMode);
 const char* toString(HealthMonitorType);
 const char* toString(LbAlgorithm);
 const char* toString(ApplicationProfileType);
+const char* toString(NetworkProfileType);
 
 // Lookup by name; nullptr when absent.
 const ServiceEngineGroup* findGroup(const Document&, const std::string& name);
@@ -209,6 +238,7 @@ const VrfContext* findVrf(const Document&, const std::string& name);
 const HealthMonitor* findMonitor(const Document&, const std::string& name);
 const Pool* findPool(const Document&, const std::string& name);
 const ApplicationProfile* findProfile(const Document&, const std::string& name);
+const NetworkProfile* findNetworkProfile(const Document&, const std::string& name);
 const VirtualService* findVirtualService(const Document&, const std::string& name);
 
 }  // namespace floe::config

@@ -400,6 +400,8 @@ void checkVirtualService(Sink& s, const Document& doc, const VirtualService& vs,
   }
   checkRef(s, fieldPath(path, "application_profile_ref"), vs.application_profile_ref,
            "applicationprofile", doc.applicationprofile);
+  checkRef(s, fieldPath(path, "network_profile_ref"), vs.network_profile_ref, "networkprofile",
+           doc.networkprofile);
   checkRef(s, fieldPath(path, "se_group_ref"), vs.se_group_ref, "serviceenginegroup",
            doc.serviceenginegroup);
   checkRef(s, fieldPath(path, "vrf_context_ref"), vs.vrf_context_ref, "vrfcontext", doc.vrfcontext);
@@ -472,6 +474,7 @@ Report validate(const Document& doc) {
   checkNames(s, "healthmonitor", doc.healthmonitor);
   checkNames(s, "pool", doc.pool);
   checkNames(s, "applicationprofile", doc.applicationprofile);
+  checkNames(s, "networkprofile", doc.networkprofile);
   checkNames(s, "virtualservice", doc.virtualservice);
 
   for (size_t i = 0; i < doc.serviceenginegroup.size(); ++i) {

@@ -54,6 +54,7 @@ const std::map<std::string, std::string>& refFields(const std::string& type) {
       {"virtualservice",
        {{"pool_ref", "pool"},
         {"application_profile_ref", "applicationprofile"},
+        {"network_profile_ref", "networkprofile"},
         {"se_group_ref", "serviceenginegroup"},
         {"vrf_context_ref", "vrfcontext"}}}};
   static const std::map<std::string, std::string> kNone;
@@ -64,7 +65,7 @@ const std::map<std::string, std::string>& refFields(const std::string& type) {
 const std::vector<std::string>& ObjectService::types() {
   static const std::vector<std::string> kTypes = {
       "serviceenginegroup", "serviceengine", "vrfcontext",    "healthmonitor",
-      "pool",               "applicationprofile", "virtualservice"};
+      "pool",               "applicationprofile", "networkprofile", "virtualservice"};
   return kTypes;
 }
 

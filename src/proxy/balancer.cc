@@ -26,6 +26,7 @@ std::optional<size_t> Balancer::pickRoundRobin(std::span<const ServerView> serve
       current_[i] = 0;
       continue;
     }
+    if (servers[i].tried) continue;  // sits this pick out, weight untouched (nginx does so too)
     const auto w = static_cast<int64_t>(weightOf(servers[i]));
     current_[i] += w;
     total += w;
@@ -43,7 +44,7 @@ std::optional<size_t> Balancer::pickLeastConnections(std::span<const ServerView>
   for (size_t k = 0; k < n; ++k) {
     const size_t i = (next_ + k) % n;
     const ServerView& s = servers[i];
-    if (!s.eligible) continue;
+    if (!s.eligible || s.tried) continue;
     if (!best) {
       best = i;
       continue;

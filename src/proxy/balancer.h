@@ -15,8 +15,12 @@ namespace floe::proxy {
 
 struct ServerView {
   uint32_t ratio = 1;     // weight; 0 is treated as 1
-  bool eligible = false;  // enabled, UP and not yet tried for this client connection
+  bool eligible = false;  // enabled and UP
   uint64_t active = 0;    // active connections (least connections only)
+  // Already tried for this client connection (a retry after a failed connect): skipped by this
+  // pick only. Unlike an ineligible server it keeps its round-robin weight, so retries do not
+  // skew the configured ratios.
+  bool tried = false;
 };
 
 class Balancer {

@@ -55,11 +55,12 @@ void ConnectionList::unlink(Connection* c) {
 // ---- lifetime ------------------------------------------------------------------------------
 
 void Connection::start(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
-                       std::shared_ptr<WorkerService> service, uint32_t server) {
+                       const Endpoint& vip, std::shared_ptr<WorkerService> service,
+                       uint32_t server) {
   // One allocation holds the connection and both direction buffers (recycled by the worker).
   void* mem = worker.allocateConnection();
   auto* buffers = static_cast<uint8_t*>(mem) + sizeof(Connection);
-  auto* c = new (mem) Connection(worker, std::move(client), peer, std::move(service), buffers);
+  auto* c = new (mem) Connection(worker, std::move(client), peer, vip, std::move(service), buffers);
   Ref self(c);  // freed when this returns if nothing kept it open
   if (auto st = worker.poller().add(c->client_.fd, &c->client_); !st) {
     if (debugOn()) spdlog::debug("{}: {}", c->describe(), st.error().message);
@@ -71,14 +72,20 @@ void Connection::start(Worker& worker, UniqueFd client, const sockaddr_storage& 
 }
 
 Connection::Connection(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
-                       std::shared_ptr<WorkerService> service, uint8_t* buffers)
-    : worker_(worker), service_(std::move(service)), peer_(peer), timer_(worker.io()) {
+                       const Endpoint& vip, std::shared_ptr<WorkerService> service,
+                       uint8_t* buffers)
+    : worker_(worker),
+      service_(std::move(service)),
+      peer_(peer),
+      vip_(vip.ip),
+      timer_(worker.io()) {
   const uint32_t bufBytes = static_cast<uint32_t>(worker.limits().buffer_bytes);
   client_.conn = this;
   upstream_.conn = this;
   up_ = Pipe{&client_, &upstream_, buffers, 0, 0, false, true};
   down_ = Pipe{&upstream_, &client_, buffers + bufBytes, 0, 0, false, false};
   bump(service_->runtime().active);
+  bump(worker_.shared().active);
   worker_.connections().link(this);
 
   client_.fd = client.release();
@@ -91,6 +98,7 @@ Connection::Connection(Worker& worker, UniqueFd client, const sockaddr_storage& 
 Connection::~Connection() {
   if (server_ != nullptr) drop(server_->runtime->active);
   drop(service_->runtime().active);
+  drop(worker_.shared().active);
   worker_.connections().unlink(this);
 }
 
@@ -118,6 +126,18 @@ void Connection::onEvent(Side& side, uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.readable = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) side.writable = true;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) side.hup = true;
+  if (state_ == State::kStreaming && (events & EPOLLERR) != 0) {
+    // A reset (or another error) on either side. Checked here, not left to the next recv/send:
+    // after a side's FIN its direction is no longer read, and when the other direction is quiet
+    // no send would report it either, so the reset would wait for the idle timeout.
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(side.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      fail(err, &side == &client_ ? "client" : "server");
+      return;
+    }
+  }
   if (state_ == State::kConnecting) {
     if (&side != &upstream_) return;  // the client waits until the server answers
     if (events & (EPOLLERR | EPOLLHUP)) {
@@ -147,27 +167,45 @@ void Connection::connectTo(uint32_t index) {
   bump(server_->runtime->active);
 
   const int af = server_->spec.ip.af();
-  auto sock = openServerSocket(af, service_->nextSnat(af));
-  if (!sock) {
-    connectFailed(sock.error().code, sock.error().message);
-    return;
-  }
-  upstream_.fd = sock->release();
-  upstream_.readable = false;  // registered before connect(): every later byte raises an edge
-  upstream_.writable = false;
-  upstream_.hup = false;
-  if (auto st = worker_.poller().add(upstream_.fd, &upstream_); !st) {
-    connectFailed(st.error().code, st.error().message);
-    return;
-  }
-  if (::connect(upstream_.fd, reinterpret_cast<const sockaddr*>(&server_->address),
-                server_->address_len) == 0) {
-    upstream_.writable = true;
-    established();
-    return;
-  }
-  if (errno != EINPROGRESS) {
+  // EADDRNOTAVAIL from a SNAT IP: from connect() when it has no free source port toward this
+  // server (IP_BIND_ADDRESS_NO_PORT defers the port choice to connect), from bind() when the
+  // address is not on the host. Either way the next SNAT IP may do: try each once.
+  const size_t snatIps = std::max<size_t>(1, service_->snatCount(af));
+  for (size_t s = 0;; ++s) {
+    const IpAddress* source = service_->nextSnat(af);
+    source_.reset();
+    if (source != nullptr) source_ = *source;
+    const bool another = source != nullptr && s + 1 < snatIps;
+    auto sock = openServerSocket(af, source);
+    if (!sock) {
+      if (sock.error().code == EADDRNOTAVAIL && another) {
+        worker_.shared().local_errors.note(EADDRNOTAVAIL, "bind to SNAT IP " + source->toString());
+        continue;
+      }
+      connectFailed(sock.error().code, sock.error().message);
+      return;
+    }
+    upstream_.fd = sock->release();
+    upstream_.readable = false;  // registered before connect(): every later byte raises an edge
+    upstream_.writable = false;
+    upstream_.hup = false;
+    if (auto st = worker_.poller().add(upstream_.fd, &upstream_); !st) {
+      connectFailed(st.error().code, st.error().message);
+      return;
+    }
+    if (::connect(upstream_.fd, reinterpret_cast<const sockaddr*>(&server_->address),
+                  server_->address_len) == 0) {
+      upstream_.writable = true;
+      established();
+      return;
+    }
     const int err = errno;
+    if (err == EINPROGRESS) break;
+    if (err == EADDRNOTAVAIL && another) {
+      worker_.shared().local_errors.note(err, "connect from SNAT IP " + source->toString());
+      closeServerSide();
+      continue;
+    }
     connectFailed(err, "connect: " + errnoText(err));
     return;
   }
@@ -195,7 +233,14 @@ void Connection::closeServerSide() {
 }
 
 void Connection::connectFailed(int err, const std::string& detail) {
-  bump(server_->runtime->connect_failures);
+  if (localCause(err)) {
+    // This host ran out of something (descriptors, source ports, buffers): the server did
+    // nothing wrong and is not charged. Another server may still work (source ports are per
+    // destination), so the retry below goes on.
+    worker_.shared().local_errors.note(err, "vs " + service_->snapshot().name + " connect");
+  } else {
+    bump(server_->runtime->connect_failures);
+  }
   if (debugOn()) spdlog::debug("{}: {}", describe(), detail);
   drop(server_->runtime->active);
   server_ = nullptr;
@@ -313,11 +358,24 @@ void Connection::closeBoth(bool reset) {
   maybeRetire();
 }
 
-void Connection::expireIdle(uint32_t now, uint32_t idleTicks) {
-  if (state_ != State::kStreaming || now - last_active_ <= idleTicks) return;
+void Connection::expireIdle(uint32_t now) {
+  const uint32_t idle = service_->snapshot().idle_timeout_s;
+  if (state_ != State::kStreaming || idle == 0 || now - last_active_ <= idle) return;
   bump(service_->runtime().idle_timeouts);
-  if (debugOn()) spdlog::debug("{}: idle for {}s, closing", describe(), idleTicks);
-  closeBoth(false);
+  if (debugOn()) spdlog::debug("{}: idle for {}s, resetting both sides", describe(), idle);
+  closeBoth(true);
+}
+
+bool Connection::orphanedBy(const ConfigSnapshot& config) const {
+  if (state_ == State::kClosed) return false;
+  auto snat = config.snat_ips.find(service_->snapshot().name);
+  if (snat == config.snat_ips.end()) return true;  // the virtual service is gone
+  if (config.vips.count(vip_) == 0) return true;   // its VIP is no longer held
+  if (source_ &&
+      std::find(snat->second.begin(), snat->second.end(), *source_) == snat->second.end()) {
+    return true;  // its SNAT IP is no longer held
+  }
+  return false;
 }
 
 void Connection::abort() {

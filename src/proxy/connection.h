@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/poller.h"
@@ -44,11 +45,18 @@ class Connection {
  public:
   // Takes the accepted client socket; connects to `server` of the service's pool (a pick the
   // listener already made), then to others on failure.
+  // `vip` is the listener endpoint the client reached.
   static void start(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
-                    std::shared_ptr<WorkerService> service, uint32_t server);
+                    const Endpoint& vip, std::shared_ptr<WorkerService> service, uint32_t server);
 
-  // Idle sweep: closes both sides when no byte moved for more than `idleTicks` sweeps.
-  void expireIdle(uint32_t now, uint32_t idleTicks);
+  // After a reload: true when the config no longer holds what this connection stands on (its
+  // virtual service, its VIP address, or its SNAT IP); the worker then resets it.
+  bool orphanedBy(const ConfigSnapshot& config) const;
+
+  // Idle sweep, once a second (`now` in seconds): resets both sides when no byte moved for more
+  // than the service's idle_timeout_s. A reset, not a FIN: a transfer cut short must not look
+  // complete to the peer.
+  void expireIdle(uint32_t now);
   // Worker shutdown: resets both sides.
   void abort();
   // Called by the worker once it is safe (no event of the current batch can point here).
@@ -101,7 +109,7 @@ class Connection {
 
   enum class State : uint8_t { kConnecting, kStreaming, kClosed };
 
-  Connection(Worker& worker, UniqueFd client, const sockaddr_storage& peer,
+  Connection(Worker& worker, UniqueFd client, const sockaddr_storage& peer, const Endpoint& vip,
              std::shared_ptr<WorkerService> service, uint8_t* buffers);
   ~Connection();
   void maybeRetire();
@@ -131,6 +139,8 @@ class Connection {
   std::shared_ptr<WorkerService> service_;
   const ServerEntry* server_ = nullptr;  // counted in its runtime's `active` while set
   sockaddr_storage peer_;
+  IpAddress vip_;                    // the address the client reached
+  std::optional<IpAddress> source_;  // SNAT IP of the current server connection
   Side client_;
   Side upstream_;
   asio::steady_timer timer_;  // connect timeout

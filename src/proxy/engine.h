@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -57,6 +58,13 @@ struct VirtualServiceSpec {
   std::vector<Endpoint> listeners;  // every VIP × every service port
   std::vector<IpAddress> snat_ips;  // empty: the kernel picks the egress interface address
   std::string pool;                 // name of a PoolSpec in the same config
+  // No byte either way for this long (s): both sides are reset. 0: never. From the service's
+  // networkprofile, tcp_proxy_profile.idle_connection_timeout (Avi default 600 s).
+  uint32_t idle_timeout_s = 600;
+  // Where the router must send traffic for this service's SNAT IPs: the floating IP of the SE's
+  // interface toward the servers, else that interface's address. Printed in the return-path
+  // hint "route add -host <SNAT> gw <this>"; unset: the hint names no gateway.
+  std::optional<IpAddress> return_gateway;
   auto operator<=>(const VirtualServiceSpec&) const = default;
 };
 
@@ -68,12 +76,35 @@ struct ProxyConfig {
 struct Tuning {
   int workers = 0;                   // 0: number of cores
   uint32_t connect_timeout_ms = 3000;
-  uint32_t idle_timeout_s = 600;     // no bytes either way for this long: close both sides
   size_t buffer_bytes = 16 * 1024;   // per direction per connection
   int connect_attempts = 3;          // servers tried before the client connection is reset
+  // Raise RLIMIT_NOFILE's soft limit to the hard limit when the engine starts (fd_limit.h).
+  bool raise_fd_limit = true;
+  // Connection caps (client connections; each holds two descriptors). 0: the default,
+  // (open files soft limit - kReservedFds) / 2 for the global cap, and the global cap for the
+  // per-virtual-service one. A client over a cap is reset at once and counted.
+  uint64_t max_connections = 0;
+  uint64_t max_connections_per_virtual_service = 0;
 };
 
+// A virtual service with more VIP × service port listeners than this is DOWN with that reason
+// (each listener is one socket per worker); floe-se serves port ranges up to this size.
+inline constexpr size_t kMaxListenersPerService = 1024;
+// Descriptors kept out of the connection budget: control socket, netlink, health probes, logs.
+inline constexpr uint64_t kReservedFds = 256;
+
 enum class ServerState { kUp, kDown, kDisabled, kUnknown };  // kUnknown: first check pending
+
+// The return-path check of one server from one SNAT IP (issue 5 §11).
+struct ReturnPathStatus {
+  IpAddress snat_ip;
+  // "ok"; "failing" (the probe from the SNAT IP fails while the interface-sourced one passes);
+  // "unknown" (no result yet, or the server is not UP); "not held here" (this SE does not hold
+  // the SNAT IP: a standby).
+  std::string state = "unknown";
+  std::string detail;          // the last probe result, "timeout after 4s"
+  std::string router_command;  // when failing: "route add -host 10.10.3.100 gw 10.10.1.100"
+};
 
 struct ServerStatus {
   IpAddress ip;
@@ -85,6 +116,7 @@ struct ServerStatus {
   uint64_t connect_failures = 0;
   uint64_t bytes_in = 0;   // from the server
   uint64_t bytes_out = 0;  // to the server
+  std::vector<ReturnPathStatus> return_paths;  // one per SNAT IP of the server's family
 };
 
 struct PoolStatus {
@@ -101,12 +133,29 @@ struct VirtualServiceStatus {
   uint64_t total_connections = 0;
   uint64_t refused_connections = 0;  // reset because no server was up / reachable
   uint64_t connection_errors = 0;  // ended by a socket error or a reset from either side
-  uint64_t idle_timeouts = 0;      // closed after Tuning.idle_timeout_s without a byte
+  uint64_t over_capacity = 0;      // reset at accept: a connection cap was reached
+  uint64_t idle_timeouts = 0;      // reset after VirtualServiceSpec.idle_timeout_s without a byte
+};
+
+// Host-wide figures of the data plane (issue 5 §5).
+struct EngineStatus {
+  uint64_t fd_limit = 0;       // RLIMIT_NOFILE soft limit after the raise at start
+  uint64_t fd_limit_hard = 0;  // RLIMIT_NOFILE hard limit
+  uint64_t max_connections = 0;
+  uint64_t max_connections_per_virtual_service = 0;
+  uint64_t listening_sockets = 0;        // open now: VIP:port listeners × workers
+  uint64_t listening_socket_budget = 0;  // at most this many (a quarter of fd_limit)
+  uint64_t active_connections = 0;
+  uint64_t over_capacity = 0;  // clients reset because a connection cap was reached
+  // Local errors by cause ("EMFILE", "ENFILE", "EADDRNOTAVAIL", "ENOBUFS", "ENOMEM"): failures
+  // of this host, never counted against a server.
+  std::vector<std::pair<std::string, uint64_t>> local_errors;
 };
 
 struct ProxyStatus {
   std::vector<VirtualServiceStatus> virtual_services;
   std::vector<PoolStatus> pools;
+  EngineStatus engine;
 };
 
 const char* toString(ServerState);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <asio/steady_timer.hpp>
+#include <cerrno>
 #include <random>
 
 #include "common/log.h"
@@ -10,11 +11,13 @@ namespace floe::proxy {
 
 namespace {
 
-// First probes are spread over this much (or the interval, if shorter) so that a pool of 100
-// servers does not probe them all in the same millisecond.
+// The first probe of a server goes out at once (at start and when the server or monitor is
+// added: until it answers the server is UNKNOWN and gets no traffic). The second one is delayed
+// by up to this much (or the interval, if shorter), so that the later probes of a pool of 100
+// servers do not all go out in the same millisecond.
 constexpr auto kMaxJitter = std::chrono::milliseconds(1000);
 
-std::chrono::milliseconds firstProbeDelay(std::chrono::milliseconds interval) {
+std::chrono::milliseconds jitter(std::chrono::milliseconds interval) {
   static thread_local std::minstd_rand rng{std::random_device{}()};
   const auto span = std::min(interval, kMaxJitter).count();
   if (span <= 1) return std::chrono::milliseconds(0);
@@ -42,11 +45,13 @@ MonitorDef MonitorDef::from(const MonitorSpec& spec) {
 // One monitor probing one server.
 class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
  public:
-  Runner(ServerHealth& owner, Prober& prober, MonitorDef def, ProbeTarget target)
+  Runner(ServerHealth& owner, Prober& prober, MonitorDef def, ProbeTarget target,
+         bool returnPath = false)
       : owner_(owner),
         prober_(prober),
         def_(std::move(def)),
-        target_(target),
+        target_(std::move(target)),
+        return_path_(returnPath),
         timer_(owner.io_),
         state_(def_.successful_checks, def_.failed_checks) {
     // Avi requires receive_timeout < send_interval; never let one probe overlap the next.
@@ -54,7 +59,8 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   }
 
   void start() {
-    timer_.expires_after(firstProbeDelay(def_.interval));
+    timer_.expires_after(std::chrono::milliseconds(0));
+    first_ = true;
     arm();
   }
 
@@ -85,8 +91,13 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
         }
       });
     }
-    // Fixed rate from the first probe; after a stall, resume from now rather than catch up.
+    // Fixed rate from the second probe (jittered once); after a stall, resume from now rather
+    // than catch up.
     auto next = timer_.expiry() + def_.interval;
+    if (first_) {
+      next += jitter(def_.interval);
+      first_ = false;
+    }
     const auto now = asio::steady_timer::clock_type::now();
     if (next < now) next = now + def_.interval;
     timer_.expires_at(next);
@@ -95,6 +106,17 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
 
   void onResult(ProbeResult r) {
     op_.reset();
+    if (return_path_) {
+      owner_.onReturnResult(*this, r);
+      return;
+    }
+    if (r.local_error != 0) {
+      // This host failed (out of descriptors, ports, buffers), not the server: no verdict.
+      if (owner_.probers_.local_errors != nullptr) {
+        owner_.probers_.local_errors->note(r.local_error, "health monitor " + def_.name);
+      }
+      return;
+    }
     detail_ = std::move(r.detail);
     state_.onResult(r.ok);
     owner_.onResult(*this);
@@ -104,11 +126,13 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   Prober& prober_;
   MonitorDef def_;
   ProbeTarget target_;
+  bool return_path_;
   asio::steady_timer timer_;
   HealthState state_;
   std::shared_ptr<ProbeOp> op_;
   std::string detail_;
   bool stopped_ = false;
+  bool first_ = false;  // the next fire() sends the first probe
 };
 
 ServerHealth::ServerHealth(asio::io_context& io, Probers probers, std::string pool,
@@ -120,9 +144,13 @@ ServerHealth::~ServerHealth() { stopAll(); }
 void ServerHealth::stopAll() {
   for (auto& r : runners_) r->stop();
   runners_.clear();
+  for (auto& c : return_checks_) c.runner->stop();
+  return_checks_.clear();
 }
 
-void ServerHealth::configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors) {
+void ServerHealth::configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors,
+                             const std::vector<ReturnPath>& returnPaths) {
+  const bool serverChanged = !(server_ == server);
   server_ = server;
   if (!server.enabled) {
     stopAll();
@@ -156,10 +184,113 @@ void ServerHealth::configure(const ServerSpec& server, const std::vector<Monitor
     if (r) r->stop();
   }
   runners_ = std::move(next);
+
+  // Return-path checks: rebuilt when their SNAT IPs, the TCP monitor or the server change.
+  const auto tcp = std::find_if(monitors.begin(), monitors.end(),
+                                [](const MonitorDef& d) { return d.type == MonitorType::kTcp; });
+  std::vector<ReturnPath> wanted;
+  if (tcp != monitors.end()) {
+    for (const ReturnPath& p : returnPaths) {
+      if (p.snat_ip.af() == server.ip.af()) wanted.push_back(p);
+    }
+  }
+  bool same = !serverChanged && wanted.size() == return_checks_.size();
+  for (size_t i = 0; same && i < wanted.size(); ++i) {
+    same = return_checks_[i].path == wanted[i] && return_checks_[i].runner->def() == *tcp;
+  }
+  if (!same) {
+    for (auto& c : return_checks_) c.runner->stop();
+    return_checks_.clear();
+    for (const ReturnPath& p : wanted) {
+      ProbeTarget target{server.ip, tcp->port.value_or(server.port), p.snat_ip};
+      auto runner = std::make_shared<Runner>(*this, *probers_.tcp, *tcp, target, true);
+      runner->start();
+      return_checks_.push_back(ReturnCheck{p, std::move(runner)});
+    }
+  }
   recompute(nullptr);
 }
 
-void ServerHealth::onResult(const Runner& cause) { recompute(&cause); }
+void ServerHealth::onReturnResult(const Runner& runner, const ProbeResult& r) {
+  auto it = std::find_if(return_checks_.begin(), return_checks_.end(),
+                         [&](const ReturnCheck& c) { return c.runner.get() == &runner; });
+  if (it == return_checks_.end()) return;
+  if (r.local_error == EADDRNOTAVAIL) {
+    it->state = "not held here";  // a standby SE: the SNAT IP is on the active one
+    it->detail = r.detail;
+  } else if (r.local_error != 0) {
+    if (probers_.local_errors != nullptr) {
+      probers_.local_errors->note(r.local_error,
+                                  "return-path check from " + it->path.snat_ip.toString());
+    }
+    return;
+  } else {
+    it->detail = r.detail;
+    // A refusal came back too: the route back works (the server's port is another matter,
+    // which the interface-sourced checks judge).
+    it->state = r.ok || r.answered ? "ok" : "failed";
+  }
+  reportReturnPaths();
+}
+
+std::string ServerHealth::routerCommand(const ReturnPath& p) const {
+  std::string cmd = p.snat_ip.isV4() ? "route add -host " + p.snat_ip.toString()
+                                     : "route -A inet6 add " + p.snat_ip.toString() + "/128";
+  if (p.gateway) cmd += " gw " + p.gateway->toString();
+  return cmd;
+}
+
+bool ServerHealth::interfaceChecksPass() const {
+  if (state() != ServerState::kUp) return false;
+  // The latest result of every monitor was a success: a server on its way DOWN fails from
+  // every source, which says nothing about the route back.
+  return std::all_of(runners_.begin(), runners_.end(),
+                     [](const auto& r) { return r->state().consecutiveSuccesses() > 0; });
+}
+
+std::vector<ReturnPathStatus> ServerHealth::returnPaths() const {
+  std::vector<ReturnPathStatus> out;
+  const bool up = interfaceChecksPass();
+  for (const ReturnCheck& c : return_checks_) {
+    ReturnPathStatus s;
+    s.snat_ip = c.path.snat_ip;
+    s.detail = c.detail;
+    if (c.state == "failed") {
+      // Only meaningful while the interface-sourced checks pass: a DOWN server fails both.
+      s.state = up ? "failing" : "unknown";
+      if (up) s.router_command = routerCommand(c.path);
+    } else {
+      s.state = c.state;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void ServerHealth::reportReturnPaths() {
+  const bool up = interfaceChecksPass();
+  for (ReturnCheck& c : return_checks_) {
+    const bool failing = up && c.state == "failed";
+    if (failing == c.reported_failing) continue;
+    c.reported_failing = failing;
+    const std::string where =
+        "pool " + pool_ + " server " + formatEndpoint(server_.ip, server_.port);
+    if (failing) {
+      spdlog::warn(
+          "{}: reachable from the SE's interface address but not from SNAT IP {} ({}): "
+          "the network has no route back to {}; on the router: {}",
+          where, c.path.snat_ip.toString(), c.detail, c.path.snat_ip.toString(),
+          routerCommand(c.path));
+    } else {
+      spdlog::info("{}: reachable from SNAT IP {} again", where, c.path.snat_ip.toString());
+    }
+  }
+}
+
+void ServerHealth::onResult(const Runner& cause) {
+  recompute(&cause);
+  reportReturnPaths();
+}
 
 void ServerHealth::recompute(const Runner* cause) {
   std::vector<Verdict> verdicts;
@@ -197,6 +328,7 @@ void ServerHealth::setState(ServerState next, const std::string& why) {
   runtime_->state.store(next, std::memory_order_relaxed);
   spdlog::info("pool {} server {} {} ({})", pool_, formatEndpoint(server_.ip, server_.port),
                toString(next), why);
+  reportReturnPaths();
 }
 
 }  // namespace floe::proxy

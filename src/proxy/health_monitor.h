@@ -1,6 +1,7 @@
 // Health monitoring of one server of one pool, on the control loop: one runner per monitor,
-// each probing every interval (the first probe jittered), feeding a HealthState; the server's
-// state is the aggregate, published to the workers through ServerRuntime::state.
+// each probing every interval (the first probe at once, the second jittered), feeding a
+// HealthState; the server's state is the aggregate, published to the workers through
+// ServerRuntime::state.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "proxy/health_state.h"
+#include "proxy/local_errors.h"
 #include "proxy/pool.h"
 #include "proxy/probe.h"
 
@@ -34,6 +36,14 @@ struct MonitorDef {
 struct Probers {
   Prober* tcp = nullptr;
   Prober* ping = nullptr;
+  LocalErrors* local_errors = nullptr;  // where local probe failures are counted; may be null
+};
+
+// A SNAT IP the server is also probed from, and the gateway the router needs for it.
+struct ReturnPath {
+  IpAddress snat_ip;
+  std::optional<IpAddress> gateway;
+  bool operator==(const ReturnPath&) const = default;
 };
 
 class ServerHealth {
@@ -46,7 +56,14 @@ class ServerHealth {
 
   // (Re)configures. Monitors whose definition is unchanged keep their state and schedule;
   // a disabled server is not probed; a server without monitors is UP.
-  void configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors);
+  //
+  // `returnPaths`: each server is also probed, with the first TCP monitor's timings, from
+  // these SNAT IPs (those of its family). Their results never change the server's state; a
+  // probe that fails while the server is UP means the network has no route back to the SNAT
+  // IP, which is logged (once per change) and shown by returnPaths().
+  void configure(const ServerSpec& server, const std::vector<MonitorDef>& monitors,
+                 const std::vector<ReturnPath>& returnPaths = {});
+  std::vector<ReturnPathStatus> returnPaths() const;
 
   ServerState state() const { return runtime_->state.load(std::memory_order_relaxed); }
   const std::string& reason() const { return reason_; }
@@ -55,8 +72,20 @@ class ServerHealth {
  private:
   class Runner;
 
+  struct ReturnCheck {
+    ReturnPath path;
+    std::shared_ptr<Runner> runner;
+    std::string state = "unknown";  // as ReturnPathStatus::state
+    std::string detail;
+    bool reported_failing = false;
+  };
+
   void stopAll();
   void onResult(const Runner& cause);
+  void onReturnResult(const Runner& runner, const ProbeResult& r);
+  void reportReturnPaths();          // logs a change of any return path's "failing"
+  bool interfaceChecksPass() const;  // UP, and every monitor's latest result a success
+  std::string routerCommand(const ReturnPath& p) const;
   void recompute(const Runner* cause);
   void setState(ServerState next, const std::string& why);
 
@@ -66,6 +95,7 @@ class ServerHealth {
   std::shared_ptr<ServerRuntime> runtime_;
   ServerSpec server_;
   std::vector<std::shared_ptr<Runner>> runners_;
+  std::vector<ReturnCheck> return_checks_;
   std::string reason_;
 };
 

@@ -66,15 +66,18 @@ void Listener::acceptSome() {
       case EPERM:  // refused by a firewall hook
         continue;
       default:
-        // EMFILE, ENFILE, ENOBUFS, ENOMEM: the queued connection stays queued; try again soon.
-        if (const auto now = std::chrono::steady_clock::now(); now - last_warning_ >= kWarnEvery) {
-          // At most one warning per period: EMFILE tends to persist.
-          last_warning_ = now;
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM: the queued connection stays queued; back off and try
+        // again soon instead of spinning on an error that tends to persist.
+        if (localCause(err)) {
+          worker_.shared().local_errors.note(
+              err, "accept on " + formatEndpoint(endpoint_.ip, endpoint_.port));
+        } else if (const auto now = std::chrono::steady_clock::now();
+                   now - last_warning_ >= kWarnEvery) {
+          last_warning_ = now;  // at most one warning per period
           spdlog::warn("accept on {}: {}; retrying every {}ms",
                        formatEndpoint(endpoint_.ip, endpoint_.port), errnoText(err),
                        kAcceptBackoff.count());
         }
-        if (service_) bump(service_->runtime().errors);
         backoff_.expires_after(kAcceptBackoff);
         backoff_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
           if (ec != asio::error::operation_aborted) self->acceptSome();
@@ -93,6 +96,16 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
   }
   ServiceRuntime& rt = service_->runtime();
   bump(rt.total);
+  EngineShared& shared = worker_.shared();
+  // The caps are checked against counters other workers update too: a burst may overshoot by
+  // at most one connection per worker.
+  if (shared.active.load(std::memory_order_relaxed) >= shared.max_connections ||
+      rt.active.load(std::memory_order_relaxed) >= shared.max_connections_per_vs) {
+    bump(shared.over_capacity);
+    bump(rt.over_capacity);
+    resetAndClose(fd.release());
+    return;
+  }
   WorkerPool* pool = service_->pool();
   const auto server = pool != nullptr ? pool->pick({}) : std::nullopt;
   if (!server) {
@@ -105,7 +118,7 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     resetAndClose(fd.release());
     return;
   }
-  Connection::start(worker_, std::move(fd), peer, service_, *server);
+  Connection::start(worker_, std::move(fd), peer, endpoint_, service_, *server);
 }
 
 }  // namespace floe::proxy

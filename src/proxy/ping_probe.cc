@@ -11,9 +11,11 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include "common/log.h"
 #include "proxy/icmp.h"
+#include "proxy/local_errors.h"
 
 namespace floe::proxy {
 
@@ -59,11 +61,12 @@ class PingProber::Shared : public std::enable_shared_from_this<PingProber::Share
     asio::ip::icmp::endpoint from;
   };
 
-  std::optional<std::string> ensureOpen(Socket& s);
+  // The error, and its errno when it is a local one (EMFILE…: not remembered, tried again).
+  std::optional<std::pair<std::string, int>> ensureOpen(Socket& s);
   void receive(Socket& s);
   void onPacket(Socket& s, size_t n);
   void finish(uint64_t token, ProbeResult result);
-  void fail(std::shared_ptr<Op> op, std::string detail);
+  void fail(std::shared_ptr<Op> op, std::string detail, int localError = 0);
 
   asio::io_context& io_;
   icmp::EchoTracker tracker_;
@@ -103,17 +106,22 @@ class PingProber::Shared::Op final : public ProbeOp {
   ProbeCallback done_;
 };
 
-std::optional<std::string> PingProber::Shared::ensureOpen(Socket& s) {
+std::optional<std::pair<std::string, int>> PingProber::Shared::ensureOpen(Socket& s) {
   if (s.socket.is_open()) return std::nullopt;
-  if (s.error) return s.error;
+  if (s.error) return std::make_pair(*s.error, 0);
   const bool v4 = s.family == icmp::Family::kV4;
   asio::error_code ec;
   s.socket.open(v4 ? asio::ip::icmp::v4() : asio::ip::icmp::v6(), ec);
   if (ec) {
+    const std::string what =
+        std::string(v4 ? "raw ICMP socket: " : "raw ICMPv6 socket: ") + ec.message();
+    if (ec.category() == asio::system_category() && localCause(ec.value())) {
+      return std::make_pair(what, ec.value());  // out of descriptors or memory: retry next time
+    }
     // Remembered: without CAP_NET_RAW every later ping fails the same way, and says why.
-    s.error = std::string(v4 ? "raw ICMP socket: " : "raw ICMPv6 socket: ") + ec.message();
+    s.error = what;
     spdlog::warn("ping health monitor: {}", *s.error);
-    return s.error;
+    return std::make_pair(what, 0);
   }
   s.socket.non_blocking(true, ec);
   // Let only echo replies through: a raw socket otherwise sees every ICMP message of the host.
@@ -162,11 +170,11 @@ void PingProber::Shared::finish(uint64_t token, ProbeResult result) {
   op->complete(std::move(result));
 }
 
-void PingProber::Shared::fail(std::shared_ptr<Op> op, std::string detail) {
+void PingProber::Shared::fail(std::shared_ptr<Op> op, std::string detail, int localError) {
   // Never call back from inside probe(): the caller may not be ready for re-entry.
-  asio::post(io_, [self = shared_from_this(), op, detail = std::move(detail)] {
+  asio::post(io_, [self = shared_from_this(), op, detail = std::move(detail), localError] {
     self->ops_.erase(op->token_);
-    op->complete({false, detail});
+    op->complete({false, detail, localError});
   });
 }
 
@@ -178,7 +186,7 @@ std::shared_ptr<ProbeOp> PingProber::Shared::probe(const ProbeTarget& target,
   ops_[token] = op;
   Socket& s = target.ip.isV4() ? v4_ : v6_;
   if (auto err = ensureOpen(s)) {
-    fail(op, *err);
+    fail(op, err->first, err->second);
     return op;
   }
   if (tracker_.pending() >= kMaxOutstanding) {
@@ -193,7 +201,9 @@ std::shared_ptr<ProbeOp> PingProber::Shared::probe(const ProbeTarget& target,
   if (ec) {
     tracker_.remove(seq);
     op->seq_.reset();
-    fail(op, "send: " + ec.message());
+    const int local =
+        ec.category() == asio::system_category() && localCause(ec.value()) ? ec.value() : 0;
+    fail(op, "send: " + ec.message(), local);
     return op;
   }
   op->timer_.expires_after(timeout);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct ServiceRuntime {
   std::atomic<uint64_t> refused{0};  // reset: no server up, or every connect attempt failed
   std::atomic<uint64_t> errors{0};   // ended by a socket error or a reset from either side
   std::atomic<uint64_t> idle_timeouts{0};
+  std::atomic<uint64_t> over_capacity{0};  // reset: a connection cap was reached
 };
 
 inline void bump(std::atomic<uint64_t>& counter, uint64_t n = 1) {
@@ -62,12 +64,19 @@ struct ServiceSnapshot {
   std::string name;
   std::shared_ptr<ServiceRuntime> runtime;
   std::vector<IpAddress> snat_ips;
+  uint32_t idle_timeout_s = 600;             // 0: never
   std::shared_ptr<const PoolSnapshot> pool;  // null: the pool named by the service is missing
 };
 
 // Everything a worker needs to serve its listeners, published as one immutable value.
 struct ConfigSnapshot {
   std::map<Endpoint, std::shared_ptr<const ServiceSnapshot>> services;  // by listener endpoint
+  // What the config holds, whether or not its listeners opened: the addresses the agent keeps.
+  // A connection whose service is gone, whose VIP no listener uses any more, or whose SNAT IP
+  // its service no longer lists is reset when this snapshot arrives (before the agent removes
+  // the address: a connection from an address the host no longer has can not even be reset).
+  std::set<IpAddress> vips;
+  std::map<std::string, std::vector<IpAddress>> snat_ips;  // by virtual service name
 };
 
 }  // namespace floe::proxy

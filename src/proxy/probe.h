@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/ip.h"
@@ -15,11 +16,20 @@ namespace floe::proxy {
 struct ProbeResult {
   bool ok = false;
   std::string detail;  // "connect ok", "connect refused", "timeout after 4s", "echo reply"
+  // errno of a failure of this host (EMFILE, EADDRNOTAVAIL…, see local_errors.h): the check
+  // says nothing about the server and must not count as a failed check. 0 otherwise.
+  int local_error = 0;
+  // The target answered, even if with a refusal (TCP RST): packets to the probe's source
+  // address came back. The return-path check reads this, not `ok`.
+  bool answered = false;
 };
 
 struct ProbeTarget {
   IpAddress ip;
   uint16_t port = 0;  // unused by ping
+  // Source address (TCP only): the return-path check probes from a SNAT IP (issue 5 §11). A
+  // source the host does not hold fails with local_error EADDRNOTAVAIL.
+  std::optional<IpAddress> source;
 };
 
 using ProbeCallback = std::function<void(ProbeResult)>;

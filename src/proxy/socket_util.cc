@@ -64,6 +64,22 @@ Result<UniqueFd> openListenSocket(const Endpoint& ep, int backlog) {
   return fd;
 }
 
+std::optional<Error> findForeignListener(const Endpoint& ep) {
+  UniqueFd fd(::socket(ep.ip.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!fd) return std::nullopt;
+  setInt(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1);  // TIME_WAIT leftovers are no stranger
+  setInt(fd.get(), SOL_IP, IP_FREEBIND, 1);
+  if (ep.ip.isV6()) setInt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1);
+  sockaddr_storage ss{};
+  const socklen_t len = ep.ip.toSockaddr(ep.port, ss);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&ss), len) == 0 || errno != EADDRINUSE) {
+    return std::nullopt;
+  }
+  return makeError(
+      formatEndpoint(ep.ip, ep.port) + ": " + errnoText(EADDRINUSE) + " by another process",
+      EADDRINUSE);
+}
+
 Result<UniqueFd> openServerSocket(int af, const IpAddress* source) {
   UniqueFd fd(::socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
   if (!fd) return makeError("socket: " + errnoText(errno), errno);

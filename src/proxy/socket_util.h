@@ -2,6 +2,7 @@
 // a load balancer needs, and the reset-instead-of-close used to refuse clients.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -37,6 +38,15 @@ inline constexpr int kListenBacklog = 4096;
 // (inherited by accepted sockets) + bind + listen.
 // Errors read "10.10.2.100:80: Address already in use".
 Result<UniqueFd> openListenSocket(const Endpoint& endpoint, int backlog = kListenBacklog);
+
+// Whether another process already listens on `endpoint` (issue 5 §4). floe's own listeners use
+// SO_REUSEPORT, so a stranger that also set it (same user) would silently share the port and
+// take part of the clients. A bind without SO_REUSEPORT (SO_REUSEADDR and IP_FREEBIND set, as
+// for the real sockets) fails with EADDRINUSE exactly when some socket listens there; call it
+// before floe opens its own sockets on the endpoint. Returns "10.10.2.100:80: Address already in
+// use by another process" when taken, nothing when free (or when the probe itself could not
+// run: the real bind then reports).
+std::optional<Error> findForeignListener(const Endpoint& endpoint);
 
 // A non-blocking TCP socket toward a server of family `af`, with TCP_NODELAY, bound to `source`
 // (port chosen at connect time: IP_BIND_ADDRESS_NO_PORT, so one SNAT IP serves ~28k connections

@@ -21,16 +21,16 @@ constexpr size_t kSpareBlocks = 256;
 WorkerLimits WorkerLimits::from(const Tuning& t) {
   WorkerLimits l;
   l.connect_timeout = std::chrono::milliseconds(std::max<uint32_t>(1, t.connect_timeout_ms));
-  l.idle_timeout_s = std::max<uint32_t>(1, t.idle_timeout_s);
   l.buffer_bytes = std::clamp(t.buffer_bytes, kMinBuffer, kMaxBuffer);
   l.connect_attempts =
       static_cast<uint32_t>(std::clamp<int>(t.connect_attempts, 1, kMaxConnectAttempts));
   return l;
 }
 
-Worker::Worker(int index, WorkerLimits limits)
+Worker::Worker(int index, WorkerLimits limits, EngineShared& shared)
     : index_(index),
       limits_(limits),
+      shared_(shared),
       work_(asio::make_work_guard(io_)),
       sweep_(io_),
       poller_(io_, [this] { freeZombies(); }) {}
@@ -152,16 +152,34 @@ void Worker::applyUpdate(WorkerUpdate& update) {
   pools_ = std::move(pools);
   services_ = std::move(services);
   for (auto& l : fresh) l->start();
+
+  // Connections that lost their virtual service, VIP or SNAT IP: reset now, while the host
+  // still has the addresses (the agent removes them once apply() returns).
+  size_t orphans = 0;
+  {
+    DeferFrees defer(*this);
+    connections_.forEach([&](Connection& c) {
+      if (!c.orphanedBy(*update.config)) return;
+      c.abort();
+      ++orphans;
+    });
+  }
+  if (orphans != 0) {
+    spdlog::info(
+        "worker {}: reset {} connection(s) whose virtual service, VIP or SNAT IP the "
+        "new config removed",
+        index_, orphans);
+  }
+  if (update.done) update.done->set_value();
 }
 
 void Worker::armSweep() {
   sweep_.async_wait([this](const asio::error_code& ec) {
     if (ec == asio::error::operation_aborted) return;
     ++tick_;
-    const uint32_t idle = limits_.idle_timeout_s;
     {
       DeferFrees defer(*this);
-      connections_.forEach([&](Connection& c) { c.expireIdle(tick_, idle); });
+      connections_.forEach([&](Connection& c) { c.expireIdle(tick_); });
     }
     sweep_.expires_at(sweep_.expiry() + kSweepPeriod);
     armSweep();

@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <thread>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "proxy/connection.h"
+#include "proxy/local_errors.h"
 #include "proxy/poller.h"
 #include "proxy/pool.h"
 #include "proxy/socket_util.h"
@@ -25,7 +27,6 @@ class Listener;
 
 struct WorkerLimits {
   std::chrono::milliseconds connect_timeout{3000};
-  uint32_t idle_timeout_s = 600;
   size_t buffer_bytes = 16 * 1024;
   uint32_t connect_attempts = 3;
 
@@ -37,11 +38,14 @@ struct WorkerUpdate {
   std::vector<std::pair<Endpoint, UniqueFd>> open;  // listening sockets this worker now owns
   std::vector<Endpoint> close;                      // stop accepting; connections finish
   std::shared_ptr<const ConfigSnapshot> config;
+  // Set once the worker has applied this update (and reset the connections it orphans).
+  std::shared_ptr<std::promise<void>> done;
 };
 
 class Worker {
  public:
-  Worker(int index, WorkerLimits limits);
+  // `shared` (caps, counters) must outlive the worker.
+  Worker(int index, WorkerLimits limits, EngineShared& shared);
   ~Worker();  // stop()
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -59,6 +63,7 @@ class Worker {
   uint32_t tick() const { return tick_; }  // seconds since start, advanced by the idle sweep
   ConnectionList& connections() { return connections_; }
   int index() const { return index_; }
+  EngineShared& shared() { return shared_; }
 
   // Memory for one Connection and its two buffers; recycled, so a busy worker reaches a steady
   // state without malloc/free (and without the heap trimming they cause) per connection.
@@ -87,6 +92,7 @@ class Worker {
 
   const int index_;
   const WorkerLimits limits_;
+  EngineShared& shared_;
   // One thread per io_context and every socket used from that thread only: no locking in the
   // reactor's I/O path (the scheduler still locks, so posts from the control thread are safe).
   asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};

@@ -16,13 +16,18 @@ std::optional<uint32_t> WorkerPool::pick(std::span<const uint32_t> tried) {
     const ServerEntry& s = servers[i];
     ServerView& v = views_[i];
     v.ratio = s.spec.ratio;
-    v.eligible = s.spec.enabled && s.runtime->isUp() &&
-                 std::find(tried.begin(), tried.end(), static_cast<uint32_t>(i)) == tried.end();
+    v.eligible = s.spec.enabled && s.runtime->isUp();
+    v.tried = std::find(tried.begin(), tried.end(), static_cast<uint32_t>(i)) != tried.end();
     v.active = leastConnections ? s.runtime->active.load(std::memory_order_relaxed) : 0;
   }
   const auto picked = balancer_.pick(views_);
   if (!picked) return std::nullopt;
   return static_cast<uint32_t>(*picked);
+}
+
+size_t WorkerService::snatCount(int af) const {
+  return static_cast<size_t>(std::count_if(snapshot_->snat_ips.begin(), snapshot_->snat_ips.end(),
+                                           [af](const IpAddress& ip) { return ip.af() == af; }));
 }
 
 const IpAddress* WorkerService::nextSnat(int af) {

@@ -42,6 +42,7 @@ class WorkerService {
   // Next SNAT IP of family `af`, round robin; null when the service has none of that family
   // (the kernel then picks the source address).
   const IpAddress* nextSnat(int af);
+  size_t snatCount(int af) const;  // SNAT IPs of family `af`
 
  private:
   std::shared_ptr<const ServiceSnapshot> snapshot_;

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "common/log.h"
+#include "se/proxy_status.h"
 
 namespace floe::se {
 
@@ -587,9 +588,11 @@ nlohmann::json Agent::status() const {
                    {"listeners", listeners},
                    {"active_connections", vs.active_connections},
                    {"total_connections", vs.total_connections},
-                   {"refused_connections", vs.refused_connections}});
+                   {"refused_connections", vs.refused_connections},
+                   {"over_capacity", vs.over_capacity}});
   }
   j["virtualservices"] = vss;
+  j["data_plane"] = dataPlaneStatus(proxy.engine);
 
   json pools = json::array();
   for (const auto& p : proxy.pools) {
@@ -603,7 +606,8 @@ nlohmann::json Agent::status() const {
                          {"total_connections", s.total_connections},
                          {"connect_failures", s.connect_failures},
                          {"bytes_in", s.bytes_in},
-                         {"bytes_out", s.bytes_out}});
+                         {"bytes_out", s.bytes_out},
+                         {"return_paths", returnPathsStatus(s.return_paths)}});
     }
     pools.push_back({{"name", p.name}, {"servers", servers}});
   }

@@ -67,6 +67,44 @@ HeldAddress place(const config::ServiceEngine& se, const IpAddress& ip, AddressR
   return held;
 }
 
+// The interface the SE reaches `server` through: the data vnic whose subnet holds it, else the
+// one of the most specific static route toward it (by if_name or by its next hop's subnet).
+const config::DataVnic* vnicToward(const config::Document& doc, const config::ServiceEngine& se,
+                                   const IpAddress& server) {
+  for (const auto& vnic : se.data_vnics) {
+    if (vnic.ip.contains(server)) return &vnic;
+  }
+  const config::StaticRoute* best = nullptr;
+  if (const auto* vrf = config::findVrf(doc, "global")) {
+    for (const auto& r : vrf->static_routes) {
+      if (r.prefix.address().af() != server.af() || !r.prefix.contains(server)) continue;
+      if (best == nullptr || r.prefix.length() > best->prefix.length()) best = &r;
+    }
+  }
+  if (best == nullptr) return nullptr;
+  for (const auto& vnic : se.data_vnics) {
+    if (best->if_name ? vnic.if_name == *best->if_name : vnic.ip.contains(best->next_hop)) {
+      return &vnic;
+    }
+  }
+  return nullptr;
+}
+
+// Where the router must send traffic for a SNAT IP of `vs` (issue 5 §11): the group's floating
+// IP on the interface toward the pool's servers, else that interface's own address.
+std::optional<IpAddress> returnGateway(const config::Document& doc, const config::ServiceEngine& se,
+                                       const config::ServiceEngineGroup& group,
+                                       const config::VirtualService& vs) {
+  const auto* pool = config::findPool(doc, vs.pool_ref);
+  if (pool == nullptr || pool->servers.empty()) return std::nullopt;
+  const auto* vnic = vnicToward(doc, se, pool->servers.front().ip);
+  if (vnic == nullptr) return std::nullopt;
+  for (const auto& f : group.floating_intf_ip) {
+    if (vnic->ip.contains(f)) return f;
+  }
+  return vnic->ip.address();
+}
+
 void addUnique(std::vector<HeldAddress>& out, HeldAddress held) {
   const bool present = std::any_of(out.begin(), out.end(), [&](const HeldAddress& h) {
     return h.address.prefix == held.address.prefix;
@@ -112,11 +150,18 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     spec.name = vs.name;
     spec.pool = vs.pool_ref;
     spec.snat_ips = vs.snat_ip;
+    if (!vs.snat_ip.empty()) spec.return_gateway = returnGateway(doc, *se, *group, vs);
+    if (const auto* np = config::findNetworkProfile(doc, vs.network_profile_ref)) {
+      spec.idle_timeout_s = np->profile.tcp_proxy_profile.idle_connection_timeout;
+    }
     for (const auto& vip : vs.vip) {
       addUnique(state.addresses, place(*se, vip.ip_address, AddressRole::kVip, vs.name));
       for (const auto& svc : vs.services) {
         const uint32_t last = svc.port_range_end.value_or(svc.port);
-        for (uint32_t port = svc.port; port <= last; ++port) {
+        // Past the engine's limit one more is enough for it to refuse the service: 1000 VIPs
+        // with ports 1-65535 would otherwise spell out 65 million listeners.
+        for (uint32_t port = svc.port;
+             port <= last && spec.listeners.size() <= proxy::kMaxListenersPerService; ++port) {
           spec.listeners.push_back({vip.ip_address, static_cast<uint16_t>(port)});
         }
       }

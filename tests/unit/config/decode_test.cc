@@ -429,6 +429,59 @@ TEST(Decode, RejectsRefWithInvalidUtf8Name) {
   EXPECT_TRUE(hasError(d.report, "virtualservice[vs1].pool_ref", "not valid UTF-8"));
 }
 
+// ---- networkprofile --------------------------------------------------------------------------
+
+TEST(Decode, VirtualServiceUsesTheBuiltInTcpProxyNetworkProfileByDefault) {
+  auto d = decode(baseDocument());
+  ASSERT_TRUE(accepted(d.report));
+  EXPECT_EQ(findVirtualService(d.document, "vs1")->network_profile_ref, "System-TCP-Proxy");
+  const auto* np = findNetworkProfile(d.document, "System-TCP-Proxy");
+  ASSERT_NE(np, nullptr);
+  EXPECT_EQ(np->profile.type, NetworkProfileType::kTcpProxy);
+  EXPECT_EQ(np->profile.tcp_proxy_profile.idle_connection_timeout, 600u);
+}
+
+TEST(Decode, ReadsIdleConnectionTimeoutOfANetworkProfile) {
+  auto doc = baseDocument();
+  doc["networkprofile"] = json::parse(R"([{"name": "short-idle", "profile": {
+      "type": "PROTOCOL_TYPE_TCP_PROXY",
+      "tcp_proxy_profile": {"idle_connection_timeout": 30}}}])");
+  doc["virtualservice"][0]["network_profile_ref"] = "/api/networkprofile?name=short-idle";
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report)) << testing::describe(d.report);
+  EXPECT_EQ(findVirtualService(d.document, "vs1")->network_profile_ref, "short-idle");
+  EXPECT_EQ(findNetworkProfile(d.document, "short-idle")->profile.tcp_proxy_profile
+                .idle_connection_timeout,
+            30u);
+}
+
+TEST(Decode, AcceptsIdleConnectionTimeoutZeroAsNever) {
+  auto doc = baseDocument();
+  doc["networkprofile"] = json::parse(
+      R"([{"name": "n", "profile": {"tcp_proxy_profile": {"idle_connection_timeout": 0}}}])");
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report)) << testing::describe(d.report);
+  EXPECT_EQ(findNetworkProfile(d.document, "n")->profile.tcp_proxy_profile.idle_connection_timeout,
+            0u);
+}
+
+TEST(Decode, RejectsIdleConnectionTimeoutOutOfAvisRange) {
+  auto doc = baseDocument();
+  doc["networkprofile"] = json::parse(
+      R"([{"name": "n", "profile": {"tcp_proxy_profile": {"idle_connection_timeout": 3}}}])");
+  EXPECT_TRUE(hasError(decode(doc).report,
+                       "networkprofile[n].profile.tcp_proxy_profile.idle_connection_timeout",
+                       "0 (never) or 5-14400 seconds"));
+}
+
+TEST(Decode, RejectsANetworkProfileTypeFloeDoesNotProxy) {
+  auto doc = baseDocument();
+  doc["networkprofile"] =
+      json::parse(R"([{"name": "n", "profile": {"type": "PROTOCOL_TYPE_UDP_FAST_PATH"}}])");
+  EXPECT_TRUE(hasError(decode(doc).report, "networkprofile[n].profile.type",
+                       "PROTOCOL_TYPE_TCP_PROXY"));
+}
+
 // ---- enums -----------------------------------------------------------------------------------
 
 TEST(Decode, AcceptsEnumsInAnyCase) {

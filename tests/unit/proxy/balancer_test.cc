@@ -62,6 +62,26 @@ TEST(RoundRobin, TreatsRatioZeroAsOne) {
   EXPECT_EQ(picks(b, {up(0), up(1)}, 4), "ABAB");
 }
 
+TEST(RoundRobin, RetryAfterAFailedConnectKeepsTheRatio) {
+  Balancer b(Algorithm::kRoundRobin);
+  std::vector<ServerView> servers{up(5), up(1)};
+  EXPECT_EQ(picks(b, servers, 4), "AAAB");
+  // B refuses: the retry skips B for this one pick.
+  auto retry = servers;
+  retry[1].tried = true;
+  EXPECT_EQ(picks(b, retry, 1), "A");
+  // B keeps its place in the cycle: five A before the next B, as ratio 5:1 says (zeroing B's
+  // weight on the retry would bring it back after four).
+  EXPECT_EQ(picks(b, servers, 6), "AAAAAB");
+}
+
+TEST(LeastConnections, SkipsTriedServers) {
+  Balancer b(Algorithm::kLeastConnections);
+  std::vector<ServerView> servers{up(1, 0), up(1, 5)};
+  servers[0].tried = true;
+  EXPECT_EQ(picks(b, servers, 1), "B");
+}
+
 TEST(LeastConnections, PicksServerWithFewestActiveConnections) {
   Balancer b(Algorithm::kLeastConnections);
   EXPECT_EQ(picks(b, {up(1, 5), up(1, 2), up(1, 9)}, 3), "BBB");

@@ -112,11 +112,12 @@ TEST_F(EngineTest, ReportsBindErrorAndAppliesTheRest) {
   const auto errors = engine->apply(c);
   ASSERT_EQ(errors.size(), 1U);
   const std::string where = formatEndpoint(vip().ip, vip().port);
-  EXPECT_EQ(errors[0].message, where + ": Address already in use");
+  EXPECT_EQ(errors[0].message, where + ": Address already in use by another process");
 
   const auto st = engine->status();
   EXPECT_FALSE(findService(st, "vs1")->up);
-  EXPECT_EQ(findService(st, "vs1")->reason, "listen " + where + ": Address already in use");
+  EXPECT_EQ(findService(st, "vs1")->reason,
+            "listen " + where + ": Address already in use by another process");
   EXPECT_TRUE(findService(st, "vs2")->up) << findService(st, "vs2")->reason;
   const int fd = openEchoing(vip(1));
   EXPECT_GE(fd, 0);
@@ -273,6 +274,27 @@ TEST_F(EngineTest, DisabledServerIsNeverPicked) {
     EXPECT_EQ(recvN(fd, 1), "b");
     ::close(fd);
   }
+}
+
+TEST_F(EngineTest, ServerIsAlsoProbedFromTheServicesSnatIp) {
+  start();
+  TestServer server(addr.server1, TestServer::echo());
+  ProxyConfig c;
+  c.pools = {pool("web", {server.spec()})};
+  c.pools[0].monitors = {tcpMonitor()};
+  c.virtual_services = {service("vs1", {vip()}, "web", {addr.snat1})};
+  c.virtual_services[0].return_gateway = ip("10.10.1.100");
+  applyOk(c);
+  ASSERT_TRUE(runUntil(control, [&] {
+    const auto st = engine->status();
+    const auto* s = findServer(st, "web", server.endpoint());
+    return s->return_paths.size() == 1 && s->return_paths[0].state == "ok";
+  }));
+  const auto st = engine->status();
+  EXPECT_EQ(findServer(st, "web", server.endpoint())->return_paths[0].snat_ip, addr.snat1);
+  const auto peers = server.peers();
+  EXPECT_NE(std::find(peers.begin(), peers.end(), addr.snat1), peers.end())
+      << "one probe came from the SNAT IP";
 }
 
 TEST_F(EngineTest, RemovedServiceDisappearsFromStatus) {

@@ -229,26 +229,6 @@ TEST_F(EngineTest, WithoutSnatTheKernelPicksTheSource) {
   EXPECT_EQ(server.peers()[0], ip("127.0.0.1")) << "the loopback route's preferred source";
 }
 
-TEST_F(EngineTest, ClosesIdleConnections) {
-  Tuning t = tuning(1);
-  t.idle_timeout_s = 1;
-  start(t);
-  TestServer server(addr.server1, TestServer::echo());
-  applyOk(oneService(vip(), pool("web", {server.spec()})));
-
-  const int fd = openEchoing(vip());
-  ASSERT_GE(fd, 0);
-  const auto began = std::chrono::steady_clock::now();
-  int err = -1;
-  recvToEof(fd, &err);
-  const auto idle = std::chrono::steady_clock::now() - began;
-  EXPECT_EQ(err, 0);
-  EXPECT_GE(idle, 900ms);
-  EXPECT_LT(idle, 3s);
-  ::close(fd);
-  EXPECT_EQ(findService(engine->status(), "vs1")->idle_timeouts, 1U);
-}
-
 TEST_F(EngineTest, WeightedRoundRobinSpreadsConnectionsByRatio) {
   start(tuning(1));
   TestServer a(addr.server1, TestServer::identify("a"));

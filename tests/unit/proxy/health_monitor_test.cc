@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include <asio/post.hpp>
+#include <cerrno>
 #include <deque>
+#include <functional>
 #include <sstream>
 
 #include "proxy/tcp_probe.h"
@@ -27,7 +29,9 @@ class FakeProber final : public Prober {
     ++calls;
     last_target = target;
     ProbeResult r = fallback;
-    if (!script.empty()) {
+    if (answer) {
+      r = answer(target);
+    } else if (!script.empty()) {
       r = script.front();
       script.pop_front();
     }
@@ -41,6 +45,7 @@ class FakeProber final : public Prober {
   }
 
   std::deque<ProbeResult> script;
+  std::function<ProbeResult(const ProbeTarget&)> answer;  // when set, instead of the script
   ProbeResult fallback{true, "connect ok"};
   int calls = 0;
   ProbeTarget last_target;
@@ -97,6 +102,152 @@ TEST_F(ServerHealthTest, FirstCheckDecidesAndServerStartsUnknown) {
   EXPECT_EQ(h.state(), ServerState::kUnknown);
   ASSERT_TRUE(runUntil(io, [&] { return !seen.empty(); }));
   EXPECT_EQ(seen[0], ServerState::kDown);
+}
+
+TEST_F(ServerHealthTest, LocalErrorsNeverMarkAServerDown) {
+  const ProbeResult emfile{false, "socket: Too many open files", EMFILE};
+  tcp.script = {kOk, emfile, emfile, emfile, kRefused};
+  recordAfterEachProbe(tcp);
+  LocalErrors local;
+  ServerHealth h(io, {&tcp, &ping, &local}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 1, 1)});
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() == 4; }));
+  EXPECT_EQ(seen, (std::vector<ServerState>{ServerState::kUp, ServerState::kUp, ServerState::kUp,
+                                            ServerState::kUp}))
+      << "with failed_checks 1, a single failed check would have taken it DOWN";
+  EXPECT_EQ(local.count(LocalCause::kEmfile), 3U);
+  EXPECT_EQ(h.reason(), "connect ok") << "the reason stays the server's last real result";
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() == 5; }));
+  EXPECT_EQ(seen[4], ServerState::kDown) << "a real failure still counts";
+}
+
+TEST_F(ServerHealthTest, FirstProbeGoesOutAtOnceAndTheSecondAfterTheInterval) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  MonitorDef slow = fastMonitor("System-TCP");
+  slow.interval = 300ms;
+  slow.timeout = 100ms;
+  const auto began = std::chrono::steady_clock::now();
+  h.configure(server80(), {slow});
+  ASSERT_TRUE(runUntil(
+      io, [&] { return tcp.calls == 1; }, 2000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms) << "no jitter before the first probe";
+  ASSERT_TRUE(runUntil(
+      io, [&] { return tcp.calls == 2; }, 2000ms));
+  const auto second = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(second, 300ms);
+  EXPECT_LT(second, 700ms) << "one interval plus a jitter of at most one interval";
+}
+
+TEST_F(ServerHealthTest, ServerAddedLaterIsProbedAtOnce) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  MonitorDef m = fastMonitor("System-TCP");
+  m.interval = 10000ms;
+  m.timeout = 100ms;
+  ASSERT_TRUE(runUntil(io, [] { return true; }));  // the control loop has been running a while
+  const auto began = std::chrono::steady_clock::now();
+  h.configure(server80(), {m});
+  ASSERT_TRUE(runUntil(
+      io, [&] { return h.state() == ServerState::kUp; }, 2000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms);
+}
+
+// ---- return path (issue 5 §11) ---------------------------------------------------------------
+
+TEST_F(ServerHealthTest, ReportsAMissingReturnRouteWithTheRouterCommand) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_pattern("%l: %v");
+  spdlog::set_default_logger(logger);
+
+  // The server answers probes from the interface address, never those from the SNAT IP: the
+  // router has no route back to it.
+  tcp.answer = [](const ProbeTarget& t) {
+    return t.source ? ProbeResult{false, "timeout after 4s"} : kOk;
+  };
+  std::vector<ReturnPathStatus> paths;
+  {
+    ServerHealth h(io, {&tcp, &ping}, "web", rt);
+    h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("127.0.0.30"), ip("10.10.1.100")}});
+    ASSERT_TRUE(runUntil(io, [&] {
+      const auto p = h.returnPaths();
+      return !p.empty() && p[0].state == "failing";
+    }));
+    EXPECT_EQ(h.state(), ServerState::kUp) << "the return path never decides the server's state";
+    paths = h.returnPaths();
+  }
+  spdlog::set_default_logger(previous);
+  ASSERT_EQ(paths.size(), 1U);
+  EXPECT_EQ(paths[0].snat_ip, ip("127.0.0.30"));
+  EXPECT_EQ(paths[0].detail, "timeout after 4s");
+  EXPECT_EQ(paths[0].router_command, "route add -host 127.0.0.30 gw 10.10.1.100");
+  EXPECT_NE(out.str().find("warning: pool web server 127.0.0.1:80: reachable from the SE's "
+                           "interface address but not from SNAT IP 127.0.0.30 (timeout after "
+                           "4s): the network has no route back to 127.0.0.30; on the router: "
+                           "route add -host 127.0.0.30 gw 10.10.1.100"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST_F(ServerHealthTest, ReturnPathIsOkWhenTheSnatSourcedProbePasses) {
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] {
+    const auto p = h.returnPaths();
+    return !p.empty() && p[0].state == "ok";
+  }));
+  EXPECT_TRUE(h.returnPaths()[0].router_command.empty());
+}
+
+TEST_F(ServerHealthTest, ARefusalFromTheSnatIpProvesTheRouteBack) {
+  tcp.answer = [](const ProbeTarget& t) {
+    return t.source ? ProbeResult{false, "connect refused", 0, /*answered=*/true} : kOk;
+  };
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 6; }));
+  EXPECT_EQ(h.returnPaths()[0].state, "ok");
+}
+
+TEST_F(ServerHealthTest, NoReturnPathVerdictWhileTheInterfaceChecksFailToo) {
+  // The server goes silent: every probe times out, from any source. failed_checks 5 keeps it
+  // UP for a while; the return path must not be called failing meanwhile.
+  int interfaceCalls = 0;
+  tcp.answer = [&](const ProbeTarget& t) {
+    if (t.source) return ProbeResult{false, "timeout after 1s"};
+    return ++interfaceCalls == 1 ? kOk : ProbeResult{false, "timeout after 1s"};
+  };
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP", MonitorType::kTcp, 1, 5)},
+              {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] { return interfaceCalls >= 3; }));
+  EXPECT_EQ(h.state(), ServerState::kUp);
+  EXPECT_NE(h.returnPaths()[0].state, "failing");
+}
+
+TEST_F(ServerHealthTest, SnatIpNotHeldHereIsNotAFailure) {
+  tcp.answer = [](const ProbeTarget& t) {
+    return t.source ? ProbeResult{false, "bind: Cannot assign requested address", EADDRNOTAVAIL}
+                    : kOk;
+  };
+  LocalErrors local;
+  ServerHealth h(io, {&tcp, &ping, &local}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("192.0.2.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] {
+    const auto p = h.returnPaths();
+    return !p.empty() && p[0].state == "not held here";
+  }));
+  EXPECT_TRUE(h.returnPaths()[0].router_command.empty());
+}
+
+TEST_F(ServerHealthTest, ReturnPathOfADownServerIsUnknown) {
+  tcp.fallback = kRefused;
+  ServerHealth h(io, {&tcp, &ping}, "web", rt);
+  h.configure(server80(), {fastMonitor("System-TCP")}, {{ip("127.0.0.30"), std::nullopt}});
+  ASSERT_TRUE(runUntil(io, [&] { return tcp.calls >= 4; }));
+  EXPECT_EQ(h.state(), ServerState::kDown);
+  EXPECT_EQ(h.returnPaths()[0].state, "unknown") << "both fail: says nothing about the route back";
 }
 
 TEST_F(ServerHealthTest, MarksServerDownAfterFailedChecks) {

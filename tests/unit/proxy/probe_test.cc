@@ -1,8 +1,10 @@
 // Real-socket checks of the TCP and ICMP echo probers, against loopback only.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <optional>
 
+#include "fd_squeeze.h"
 #include "proxy/ping_probe.h"
 #include "proxy/tcp_probe.h"
 #include "test_net.h"
@@ -39,6 +41,52 @@ TEST(TcpProbe, ReportsConnectRefused) {
   ASSERT_TRUE(r.has_value());
   EXPECT_FALSE(r->ok);
   EXPECT_EQ(r->detail, "connect refused");
+}
+
+TEST(TcpProbe, OutOfDescriptorsIsALocalErrorNotAFailedCheck) {
+  asio::io_context io;
+  TcpProber prober(io);
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  // First a probe that works: it also makes Asio create its reactor descriptors.
+  ASSERT_TRUE(probeOnce(io, prober, {server.endpoint().ip, server.port()})->ok);
+  std::optional<ProbeResult> r;
+  {
+    FdSqueeze squeeze(0);
+    r = probeOnce(io, prober, {server.endpoint().ip, server.port()});
+  }
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->local_error, EMFILE) << r->detail;
+}
+
+TEST(TcpProbe, RefusedConnectIsNotALocalError) {
+  asio::io_context io;
+  TcpProber prober(io);
+  ClosedPort closed(ip("127.0.0.1"));
+  auto r = probeOnce(io, prober, {closed.ip, closed.port});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->local_error, 0);
+}
+
+TEST(TcpProbe, ProbesFromTheGivenSourceAddress) {
+  asio::io_context io;
+  TcpProber prober(io);
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  auto r = probeOnce(io, prober, {server.endpoint().ip, server.port(), ip("127.0.0.31")});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->ok) << r->detail;
+  ASSERT_TRUE(waitFor([&] { return server.accepted() == 1; }));
+  EXPECT_EQ(server.peers().at(0), ip("127.0.0.31"));
+}
+
+TEST(TcpProbe, SourceNotOnTheHostIsALocalError) {
+  asio::io_context io;
+  TcpProber prober(io);
+  TestServer server(ip("127.0.0.1"), TestServer::echo());
+  auto r = probeOnce(io, prober, {server.endpoint().ip, server.port(), ip("192.0.2.31")});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->local_error, EADDRNOTAVAIL) << r->detail;
 }
 
 TEST(TcpProbe, CancelledProbeNeverCallsBack) {

@@ -100,6 +100,12 @@ void TestServer::acceptLoop() {
     const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && !stopping_) {
+        // A test squeezing the descriptor limit (fd_squeeze.h): accept4 takes its descriptor
+        // before it waits, so this can fail even with no client; wait for the limit to return.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
       return;  // shut down
     }
     if (stopping_) {

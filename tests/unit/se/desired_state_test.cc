@@ -54,6 +54,54 @@ TEST(DesiredState, PutsVipInsideASubnetOnThatInterface) {
   EXPECT_TRUE(h->onInterface);
 }
 
+TEST(DesiredState, TakesTheIdleTimeoutFromTheNetworkProfile) {
+  auto doc = oneArmed();
+  config::NetworkProfile np;
+  np.name = "short-idle";
+  np.profile.tcp_proxy_profile.idle_connection_timeout = 30;
+  doc.networkprofile.push_back(np);
+  doc.virtualservice[0].network_profile_ref = "short-idle";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.virtual_services.at(0).idle_timeout_s, 30u);
+}
+
+TEST(DesiredState, DefaultNetworkProfileGivesAvisSixHundredSeconds) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services.at(0).idle_timeout_s, 600u);
+}
+
+TEST(DesiredState, StopsSpellingOutListenersPastTheEngineLimit) {
+  auto doc = oneArmed();
+  for (int i = 0; i < 10; ++i) {
+    doc.virtualservice[0].vip.push_back(
+        {std::to_string(i + 1), ip(("10.10.2." + std::to_string(110 + i)).c_str())});
+  }
+  doc.virtualservice[0].services = {{1, 65535}};
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services.at(0).listeners.size(), proxy::kMaxListenersPerService + 1)
+      << "enough for the engine to refuse the service with the limit, no more";
+}
+
+TEST(DesiredState, ReturnGatewayIsTheFloatingIpTowardTheServers) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->proxy.virtual_services.at(0).return_gateway.has_value());
+  EXPECT_EQ(*s->proxy.virtual_services.at(0).return_gateway, ip("10.10.1.100"));
+}
+
+TEST(DesiredState, ReturnGatewayIsTheInterfaceAddressWithoutAFloatingIp) {
+  auto doc = oneArmed();
+  doc.serviceenginegroup[0].floating_intf_ip.clear();
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->proxy.virtual_services.at(0).return_gateway.has_value());
+  EXPECT_EQ(*s->proxy.virtual_services.at(0).return_gateway,
+            doc.serviceengine[0].data_vnics[0].ip.address());
+}
+
 TEST(DesiredState, ListensOnEveryVipAndPortOfTheRange) {
   auto doc = oneArmed();
   doc.virtualservice[0].vip.push_back({"2", ip("10.10.2.101")});
