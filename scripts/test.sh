@@ -23,7 +23,7 @@ jobs=$(nproc)
 export FLOE_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 ccache --zero-stats >/dev/null
-fuzz_seconds=${FLOE_FUZZ_SECONDS:-20}
+fuzz_seconds=${FLOE_FUZZ_SECONDS:-15}
 
 section() { printf '\n== %s\n' "$*"; }
 
@@ -31,23 +31,52 @@ section "build: fuzz (clang-14, libFuzzer)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$jobs" --target fuzz_all
 
-section "fuzz smoke: ${fuzz_seconds}s per target"
+section "fuzz smoke: ${fuzz_seconds}s per target, ${jobs} at a time"
+fuzz_one() {  # fuzz_one TARGET LOG: runs one target on a copy of its seed corpus
+  local target=$1 log=$2 name work status
+  name=$(basename "$target")
+  work=$(mktemp -d)
+  [[ -d fuzz/corpus/${name#fuzz_} ]] && cp -r "fuzz/corpus/${name#fuzz_}"/. "$work"/
+  "$target" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" >"$log" 2>&1
+  status=$?
+  rm -rf "$work"
+  return $status
+}
+fuzz_logs=$(mktemp -d)
+declare -A fuzz_pids=()
+fuzz_failed=()
+fuzz_reap() {  # waits for one running target; records a failure
+  local pid name
+  wait -n -p pid "${!fuzz_pids[@]}" && return 0
+  name=${fuzz_pids[$pid]:-?}
+  fuzz_failed+=("$name")
+}
 for target in build/fuzz/fuzz/fuzz_*; do
   [[ -x $target ]] || continue
+  while ((${#fuzz_pids[@]} >= jobs)); do
+    fuzz_reap || true
+    for p in "${!fuzz_pids[@]}"; do kill -0 "$p" 2>/dev/null || unset "fuzz_pids[$p]"; done
+  done
   name=$(basename "$target")
-  corpus_seed=fuzz/corpus/${name#fuzz_}
-  work=$(mktemp -d)
-  [[ -d $corpus_seed ]] && cp -r "$corpus_seed"/. "$work"/
-  echo "-- $name"
-  "$target" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" 2>&1 |
-    grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY)' || true
-  status=${PIPESTATUS[0]}
-  rm -rf "$work"
-  if [[ $status -ne 0 ]]; then
-    echo "fuzz target $name failed (exit $status): reproduce with $target" >&2
-    exit 1
-  fi
+  fuzz_one "$target" "$fuzz_logs/$name.log" &
+  fuzz_pids[$!]=$name
 done
+while ((${#fuzz_pids[@]} > 0)); do
+  fuzz_reap || true
+  for p in "${!fuzz_pids[@]}"; do kill -0 "$p" 2>/dev/null || unset "fuzz_pids[$p]"; done
+done
+for log in "$fuzz_logs"/*.log; do
+  echo "-- $(basename "$log" .log)"
+  grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY)' "$log" || true
+done
+if ((${#fuzz_failed[@]} > 0)); then
+  for name in "${fuzz_failed[@]}"; do
+    echo "fuzz target $name failed: reproduce with build/fuzz/fuzz/$name (log below)" >&2
+    tail -40 "$fuzz_logs/$name.log" >&2
+  done
+  exit 1
+fi
+rm -rf "$fuzz_logs"
 
 section "build: asan (ASan + UBSan)"
 cmake --preset asan >/dev/null
