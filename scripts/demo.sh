@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # floe's main job on a fresh Debian 12 machine, as root: installs what is needed, builds floe
-# (release preset) and runs the lab demo of the one-armed static-route topology
-# (lab/demo.sh): a network engineer's walk through floe carrying real traffic.
+# (release preset) and runs the lab demos of the reference topologies:
+#   1. lab/demo.sh: the one-armed static-route topology (reference 1) with a standalone
+#      floe-se, then a legacy HA pair and a failover;
+#   2. lab/controller-demo.sh: the same topology driven the way a network engineer does it:
+#      floe-controller, the reference's CLI transcript typed into `floe shell`, and floe-se
+#      managed by the controller carrying the traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +15,12 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 ./scripts/install-deps.sh
+export FLOE_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target floe-se
-FLOE_SE=$PWD/build/release/apps/floe-se exec ./lab/demo.sh "$@"
+cmake --build --preset release -j "$(nproc)" --target floe-se floe-controller floe
+export FLOE_SE=$PWD/build/release/apps/floe-se
+export FLOE_CONTROLLER_BIN=$PWD/build/release/apps/floe-controller
+export FLOE_CLI=$PWD/build/release/apps/floe
+./lab/demo.sh "$@"
+printf '\n'
+./lab/controller-demo.sh
