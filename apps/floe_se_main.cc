@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
   std::string metricsAt;
   std::string logFormat = "text";
   int workers = 0;
+  floe::se::AnnounceOptions announce;
+  int announceIntervalMs = static_cast<int>(announce.interval.count());
+  int announceRefreshMs = static_cast<int>(announce.refresh.count());
   bool verbose = false;
 
   app.add_option("--name", name, "serviceengine name in the config document");
@@ -111,6 +114,17 @@ int main(int argc, char** argv) {
   app.add_option("--ca-cert", caCert, "PEM CA certificate of an https controller");
   app.add_option("--run-dir", runDir, "directory of the control socket and lock")
       ->envname("FLOE_RUN_DIR");
+  app.add_option("--announce-count", announce.count,
+                 "gratuitous ARP / unsolicited NA per claimed address, in a burst")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  app.add_option("--announce-interval-ms", announceIntervalMs, "ms between them")
+      ->check(CLI::Range(10, 10000))
+      ->capture_default_str();
+  app.add_option("--announce-refresh-ms", announceRefreshMs,
+                 "a second burst this many ms after the first (0: none)")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   app.add_option("--workers", workers, "data-plane worker threads (0: one per core)")
       ->check(CLI::Range(0, 256));
   app.add_option("--metrics", metricsAt,
@@ -189,6 +203,9 @@ int main(int argc, char** argv) {
   options.configPath = configPath;
   options.runDir = runDir;
   options.tuning.workers = workers;
+  announce.interval = std::chrono::milliseconds(announceIntervalMs);
+  announce.refresh = std::chrono::milliseconds(announceRefreshMs);
+  options.announce = announce;
   // The time-critical loop's netlink socket: its requests time out far below the 6 s address
   // lifetime, so one lost answer never costs an address.
   auto criticalNetlink = [] { return floe::net::makeKernelNetlink(std::chrono::milliseconds(500)); };

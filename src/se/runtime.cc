@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "daemon/notify.h"
 #include "se/host_check.h"
 
 namespace floe::se {
@@ -48,14 +49,18 @@ std::filesystem::path socketPath(const std::filesystem::path& runDir, const std:
 Status PacedGarpSender::announce(const std::string& device, const IpAddress& ip) {
   auto first = net::sendGratuitousArp(device, ip, 1);
   if (!first) return first;
-  for (int i = 1; i <= kRepeats; ++i) {
-    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100 * i));
+  auto later = [this, device, ip](std::chrono::milliseconds at) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, at);
     timer->async_wait([timer, device, ip](std::error_code ec) {
       if (ec) return;
       if (auto st = net::sendGratuitousArp(device, ip, 1); !st) {
         spdlog::debug("announce {} on {}: {}", ip.toString(), device, st.error().message);
       }
     });
+  };
+  for (int i = 1; i < options_.count; ++i) later(options_.interval * i);
+  if (options_.refresh.count() > 0) {
+    for (int i = 0; i < options_.count; ++i) later(options_.refresh + options_.interval * i);
   }
   return {};
 }
@@ -68,7 +73,7 @@ Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& net
       netlink_(netlink),
       makeNetlink_(std::move(makeNetlink)),
       prober_(std::move(prober)),
-      garp_(io),
+      garp_(io, options_.announce),
       loader_(io),
       signals_(io, SIGHUP, SIGTERM, SIGINT),
       passTimer_(io),
@@ -281,9 +286,17 @@ void Runtime::armFullPass() {
 
 void Runtime::reload() {
   spdlog::info("SIGHUP: re-reading {}", options_.configPath.string());
+  daemon::notifyReloading();  // systemd: reloading until READY=1 below
   const bool started =
       loader_.load(options_.configPath, options_.name, [this](Loaded loaded) {
         if (stopping_) return;
+        struct Ready {  // whatever the outcome, the reload is over
+          Runtime* self;
+          ~Ready() {
+            daemon::notifyReady("serviceengine " + self->options_.name + " running generation " +
+                                std::to_string(self->generation_));
+          }
+        } ready{this};
         std::vector<std::string> errors = loaded.errors;
         if (errors.empty()) errors = checkHostFor(loaded);
         if (!errors.empty()) {

@@ -41,12 +41,22 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitInvalidDocument = 2;
 inline constexpr int kExitHostMismatch = 3;
 
+// How an SE announces an address it has just claimed (gratuitous ARP / unsolicited NA).
+struct AnnounceOptions {
+  int count = 3;                              // announcements in the burst (RFC 5227 §2.3: 2)
+  std::chrono::milliseconds interval{100};    // between them
+  // A second burst this long after the first (0: none), for neighbours that missed the first
+  // (a switch port that was still converging, a router that dropped it under load).
+  std::chrono::milliseconds refresh{2000};
+};
+
 struct RuntimeOptions {
   std::string name;
   std::filesystem::path configPath;
   std::filesystem::path runDir = "/run/floe";
   proxy::Tuning tuning;
   AgentOptions agent;
+  AnnounceOptions announce;
   // A full agent pass runs at least this often, notifications or not.
   std::chrono::milliseconds fullPassInterval{2000};
 };
@@ -57,12 +67,12 @@ std::filesystem::path socketPath(const std::filesystem::path& runDir, const std:
 // of many on-link addresses never stalls the loop.
 class PacedGarpSender final : public GarpSender {
  public:
-  explicit PacedGarpSender(asio::io_context& io) : io_(io) {}
+  PacedGarpSender(asio::io_context& io, AnnounceOptions options) : io_(io), options_(options) {}
   Status announce(const std::string& device, const IpAddress& ip) override;
 
  private:
-  static constexpr int kRepeats = 2;  // after the first: 3 in all, 100 ms apart (RFC 5227 §2.3)
   asio::io_context& io_;
+  AnnounceOptions options_;
 };
 
 class Runtime {

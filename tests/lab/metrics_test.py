@@ -130,6 +130,16 @@ class MetricsScrape(unittest.TestCase):
         self.assertTrue(any(m.startswith("READY=1\n") for m in messages), messages)
         self.assertTrue(any("STATUS=serviceengine se1 applied" in m for m in messages), messages)
 
+    def test_tells_systemd_reloading_then_ready_on_sighup(self):
+        self.notifications()  # drain what start said
+        self.se.reload()
+        got = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(m.startswith("READY=1") for m in got):
+            got += self.notifications()
+        self.assertTrue(got and got[0].startswith("RELOADING=1"), got)
+        self.assertTrue(any(m.startswith("READY=1") and "generation 2" in m for m in got), got)
+
     def test_live_text_passes_promtool(self):
         text = ns_exec(self.lab.se1, "curl", "-s", "-f", "--max-time", "3",
                        f"http://{METRICS}/metrics").stdout
