@@ -17,7 +17,13 @@
 
 #include "controller/api.h"
 #include "controller/auth.h"
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+
 #include "controller/object_service.h"
+#include "metrics/exposition.h"
+#include "metrics/http_server.h"
+#include "metrics/process.h"
 #include "controller/server.h"
 #include "controller/store.h"
 
@@ -27,10 +33,12 @@ int main(int argc, char** argv) {
   std::string dbPath;
   std::string tlsCert;
   std::string tlsKey;
+  std::string metricsAt;
   app.add_option("--listen", listen, "ADDR:PORT to serve the REST API on")->capture_default_str();
   app.add_option("--db", dbPath, "SQLite database file (created at the first start)")->required();
   app.add_option("--tls-cert", tlsCert, "PEM certificate (chain) for HTTPS");
   app.add_option("--tls-key", tlsKey, "PEM private key for HTTPS");
+  app.add_option("--metrics", metricsAt, "ADDR:PORT to serve Prometheus /metrics on");
   CLI11_PARSE(app, argc, argv);
 
   // SIGINT/SIGTERM are taken by a thread of their own (sigwait), which stops the server.
@@ -46,6 +54,43 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "floe-controller: %s\n", at.error().message.c_str());
     return 2;
   }
+  // Prometheus metrics of the controller process, collected on a small event loop of their own.
+  asio::io_context metricsIo;
+  auto metricsWork = asio::make_work_guard(metricsIo);
+  std::thread metricsLoop;
+  floe::metrics::MetricsServer metrics(metricsIo, [] {
+    std::vector<floe::metrics::MetricFamily> families;
+    if (auto stats = floe::metrics::readProcessStats()) {
+      families = floe::metrics::processFamilies(*stats);
+    }
+    return floe::metrics::render(families);
+  });
+  if (!metricsAt.empty()) {
+    auto parsed = floe::metrics::parseListenAddress(metricsAt);
+    if (!parsed) {
+      std::fprintf(stderr, "floe-controller: %s\n", parsed.error().message.c_str());
+      return 2;
+    }
+    metricsLoop = std::thread([&metricsIo] { metricsIo.run(); });
+    if (auto st = metrics.start(*parsed); !st) {
+      std::fprintf(stderr, "floe-controller: %s\n", st.error().message.c_str());
+      metricsWork.reset();
+      metricsIo.stop();
+      metricsLoop.join();
+      return 1;
+    }
+  }
+  struct StopMetrics {  // on every return below: the server, then its loop
+    floe::metrics::MetricsServer& server;
+    asio::io_context& io;
+    std::thread& loop;
+    ~StopMetrics() {
+      server.stop();
+      io.stop();
+      if (loop.joinable()) loop.join();
+    }
+  } stopMetrics{metrics, metricsIo, metricsLoop};
+
   auto store = floe::controller::Store::open(dbPath);
   if (!store) {
     std::fprintf(stderr, "floe-controller: %s\n", store.error().message.c_str());

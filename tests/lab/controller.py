@@ -93,8 +93,10 @@ class Controller:
     """floe-controller in `ns` with its database in a temporary directory."""
 
     def __init__(self, ns: ControllerNs, port: int = PORT, tls: tuple[str, str] | None = None,
-                 admin_password: str | None = ADMIN_PASSWORD, db_dir: str | None = None):
+                 admin_password: str | None = ADMIN_PASSWORD, db_dir: str | None = None,
+                 extra_args: tuple = ()):
         self.ns = ns
+        self.extra_args = tuple(extra_args)
         self.port = port
         self.tls = tls
         self.admin_password = admin_password
@@ -112,6 +114,7 @@ class Controller:
                "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
         if self.tls:
             cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+        cmd += list(self.extra_args)
         env = dict(os.environ)
         env.pop("FLOE_ADMIN_PASSWORD", None)
         if self.admin_password is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -48,6 +49,20 @@ class RestTest(unittest.TestCase):
             self.assertEqual(status, 200)
             ctl.kill(signal.SIGTERM)
             self.assertNotIn("password", ctl.stdout)  # printed only at the first start
+
+    def test_serves_prometheus_metrics_of_its_process(self):
+        ctl = Controller(self.ns, extra_args=("--metrics", "127.0.0.1:19100"))
+        ctl.start()
+        try:
+            text = self.ns.exec("curl", "-s", "-f", "--max-time", "3",
+                                "http://127.0.0.1:19100/metrics").stdout
+            self.assertIn("process_resident_memory_bytes", text)
+            self.assertIn("process_open_fds", text)
+            check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                                   capture_output=True, timeout=20)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        finally:
+            ctl.kill(signal.SIGTERM)
 
     def test_unauthenticated_and_wrong_credentials_get_401(self):
         with Controller(self.ns) as ctl:
