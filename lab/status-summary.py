@@ -5,6 +5,8 @@
       virtual service vs1  UP    listeners 10.10.2.100:80
       pool web             10.10.20.21:80 UP [10 conn]   10.10.20.22:80 DOWN (connect refused) [9 conn]
       addresses            10.10.1.100/32 on eth0 (floating), 10.10.2.100/32 on floe0 (vip), ...
+
+An address floe does not hold in the kernel shows its state: "(floating, STANDBY)" on a standby.
       routes               0.0.0.0/0 via 10.10.1.1 installed
 """
 import json
@@ -30,7 +32,9 @@ def main() -> int:
                      if isinstance(s.get("total_connections"), int) else "")
             servers.append(f"{s.get('ip')}:{s.get('port')} {s.get('state')}{why}{conns}")
         print(f"  pool {pool.get('name'):<19} {'   '.join(servers)}")
-    addrs = [f"{a.get('address')} on {a.get('device')} ({a.get('role')})"
+    # An address not in the kernel (a standby's, one still probing, ...) shows its state.
+    addrs = [f"{a.get('address')} on {a.get('device')} ({a.get('role')}"
+             f"{'' if a.get('state', 'INSTALLED') == 'INSTALLED' else ', ' + str(a.get('state'))})"
              for a in st.get("addresses", [])]
     if addrs:
         print(f"  addresses            {', '.join(addrs)}")
