@@ -176,6 +176,7 @@ do_status() {
             echo "== $(ns "$h")"
             ip -n "$(ns "$h")" -br addr show | grep -v '^lo ' || true
             ip -n "$(ns "$h")" route show | sed 's/^/   route: /'
+            ip -n "$(ns "$h")" -6 route show | grep -v '^fe80::' | sed 's/^/   route: /' || true
         else
             echo "== $(ns "$h"): absent"
             absent=1
