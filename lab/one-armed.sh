@@ -8,6 +8,12 @@
 #   router: 198.51.100.1, 10.10.1.1, 10.10.20.1, ip_forward=1,
 #           10.10.2.100/32 via 10.10.1.100 (VIP), 10.10.3.100/32 via 10.10.1.100 (SNAT IP)
 #
+# IPv6 beside it (documentation prefix 2001:db8::/32, same plan): client 2001:db8:100::10/64,
+# router 2001:db8:100::1, 2001:db8:1::1, 2001:db8:20::1 (forwarding=1), se1 2001:db8:1::11/64,
+# se2 2001:db8:1::12/64, srv1 2001:db8:20::21, srv2 2001:db8:20::22 (nginx [::]:80 too).
+# Link-local addresses exist (neighbour discovery needs them); the kernel does no DAD in the
+# lab (accept_dad=0, nodad). The router has no IPv6 route to a VIP: a test adds what it needs.
+#
 # Namespaces are named ${FLOE_LAB}-client, -router, -se1, -se2, -srv1, -srv2, -sw (the two
 # bridges); FLOE_LAB defaults to "floe". Nothing is connected to the host's network.
 #
@@ -26,6 +32,7 @@ SERVERS=(srv1 srv2)
 
 ns() { printf '%s-%s' "$LAB" "$1"; }
 srv_ip() { case $1 in srv1) echo 10.10.20.21 ;; srv2) echo 10.10.20.22 ;; *) return 1 ;; esac; }
+srv_ip6() { case $1 in srv1) echo 2001:db8:20::21 ;; srv2) echo 2001:db8:20::22 ;; *) return 1 ;; esac; }
 
 usage() {
     sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '/^set -E/d' -e 's/^# \{0,1\}//' >&2
@@ -54,6 +61,9 @@ server_start() {
     lab_nginx_start "$(ns "$h")" "$dir"
     lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
         lab_die "nginx in $(ns "$h") does not listen on $ip:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
+    ip=$(srv_ip6 "$h")
+    lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
+        lab_die "nginx in $(ns "$h") does not listen on [$ip]:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
 }
 
 server_stop() {
@@ -86,8 +96,9 @@ do_up() {
 
     for h in "${HOSTS[@]}"; do
         lab_ns_add "$(ns "$h")"
-        # IPv4-only lab: no link-local IPv6 noise in addresses, neighbours or captures.
-        ip netns exec "$(ns "$h")" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        # IPv6 on (neighbour discovery needs each device's link-local address as the source
+        # of its solicitations), but no kernel DAD: every address is usable at once.
+        ip netns exec "$(ns "$h")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     done
     local sw client router se1 se2 srv1 srv2
     sw=$(ns sw) client=$(ns client) router=$(ns router)
@@ -133,8 +144,25 @@ do_up() {
     ip -n "$srv2" addr add 10.10.20.22/24 dev eth0
     ip -n "$srv2" route add default via 10.10.20.1
 
+    # The same plan in IPv6 (documentation prefix), nodad: usable at once.
+    ip -n "$client" addr add 2001:db8:100::10/64 dev eth0 nodad
+    ip -n "$client" -6 route add default via 2001:db8:100::1
+    ip -n "$router" addr add 2001:db8:100::1/64 dev eth-client nodad
+    ip -n "$router" addr add 2001:db8:1::1/64 dev eth-se nodad
+    ip -n "$router" addr add 2001:db8:20::1/64 dev eth-srv nodad
+    ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip -n "$se1" addr add 2001:db8:1::11/64 dev eth0 nodad
+    ip -n "$se2" addr add 2001:db8:1::12/64 dev eth0 nodad
+    ip -n "$srv1" addr add 2001:db8:20::21/64 dev eth0 nodad
+    ip -n "$srv1" -6 route add default via 2001:db8:20::1
+    ip -n "$srv2" addr add 2001:db8:20::22/64 dev eth0 nodad
+    ip -n "$srv2" -6 route add default via 2001:db8:20::1
+
     for h in "${SERVERS[@]}"; do
         lab_nginx_write_conf "$LAB_DIR/$h" "$h"
+        # ... and on IPv6 too ([::]:80, IPv6 only, beside the IPv4 0.0.0.0:80).
+        sed -i 's/^\( *\)listen 80 default_server;$/&\n\1listen [::]:80 default_server;/' "$LAB_DIR/$h/nginx.conf"
+        grep -qF 'listen [::]:80' "$LAB_DIR/$h/nginx.conf" || lab_die "$h: nginx.conf has no 'listen 80 default_server;' to add IPv6 to"
         server_start "$h"
     done
     trap - EXIT INT TERM
@@ -148,6 +176,7 @@ do_status() {
             echo "== $(ns "$h")"
             ip -n "$(ns "$h")" -br addr show | grep -v '^lo ' || true
             ip -n "$(ns "$h")" route show | sed 's/^/   route: /'
+            ip -n "$(ns "$h")" -6 route show | grep -v '^fe80::' | sed 's/^/   route: /' || true
         else
             echo "== $(ns "$h"): absent"
             absent=1

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -77,7 +78,16 @@ json hostVnics() {
       continue;  // link-local
     }
     const Prefix prefix(*ip, static_cast<uint8_t>(prefixLength(a->ifa_netmask)));
-    out.push_back({{"if_name", name}, {"ip", prefix.toString()}});
+    // data_vnics list each interface once with one address: on a dual-stack interface the
+    // first IPv4 address wins over IPv6 ones, else the first address is kept.
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const json& v) { return v["if_name"] == name; });
+    if (same == out.end()) {
+      out.push_back({{"if_name", name}, {"ip", prefix.toString()}});
+    } else if (family == AF_INET &&
+               (*same)["ip"].get<std::string>().find(':') != std::string::npos) {
+      (*same)["ip"] = prefix.toString();
+    }
   }
   freeifaddrs(list);
   return out;

@@ -40,9 +40,9 @@ struct ControllerClientOptions {
   std::filesystem::path controlSocket; // the runtime's control socket (status reports)
 };
 
-// The host's data interfaces as data_vnics JSON ([{"if_name", "ip": "a/len"}]): every address
-// of an interface that is up, except loopback, floe's own floe0, labelled secondary addresses
-// and IPv6 link-local ones.
+// The host's data interfaces as data_vnics JSON ([{"if_name", "ip": "a/len"}]): every interface
+// that is up, except loopback and floe's own floe0, once, with one address (labelled secondary
+// and IPv6 link-local addresses never count): its first IPv4 address, else its first IPv6 one.
 nlohmann::json hostVnics();
 
 class ControllerClient {
