@@ -18,6 +18,11 @@
 # bridges); FLOE_LAB defaults to "floe". Nothing is connected to the host's network.
 #
 # usage: lab/one-armed.sh up | down | status | server-stop srvN | server-start srvN | dir
+#        lab/one-armed.sh ha-link up|down
+#
+# ha-link (opt-in, after `up`): a second network shared by se1 and se2 only, 10.10.9.0/24
+# (bridge br-ha in -sw; se1 eth1 .11, se2 eth1 .12), a second HA heartbeat path. Cut one side
+# with `ip -n ${FLOE_LAB}-sw link set se1-ha down`. `down` removes it again.
 set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -192,7 +197,35 @@ do_status() {
     return "$absent"
 }
 
+# The HA pair's second heartbeat network (see the usage text). Idempotent both ways.
+ha_link() {
+    local sw se1 se2
+    sw=$(ns sw) se1=$(ns se1) se2=$(ns se2)
+    lab_ns_exists "$sw" || lab_die "lab $LAB is not up"
+    case $1 in
+        up)
+            ip -n "$sw" link show br-ha >/dev/null 2>&1 && return 0
+            lab_bridge "$sw" br-ha
+            lab_veth "$se1" eth1 "$sw" se1-ha 02:00:0a:0a:09:0b
+            lab_veth "$se2" eth1 "$sw" se2-ha 02:00:0a:0a:09:0c
+            ip -n "$sw" link set se1-ha master br-ha
+            ip -n "$sw" link set se2-ha master br-ha
+            ip -n "$se1" addr add 10.10.9.11/24 dev eth1
+            ip -n "$se2" addr add 10.10.9.12/24 dev eth1
+            ;;
+        down)
+            ip -n "$sw" link del se1-ha 2>/dev/null || true
+            ip -n "$sw" link del se2-ha 2>/dev/null || true
+            ip -n "$sw" link del br-ha 2>/dev/null || true
+            ;;
+        *) usage ;;
+    esac
+}
+
 cmd=${1:-}
+case $cmd in
+    ha-link) lab_require_root ;;
+esac
 case $cmd in
     up | down | status | server-stop | server-start) lab_require_root ;;
 esac
@@ -210,6 +243,10 @@ case $cmd in
     server-start)
         [[ $# -eq 2 ]] || usage
         server_start "$2"
+        ;;
+    ha-link)
+        [[ $# -eq 2 ]] || usage
+        ha_link "$2"
         ;;
     dir) echo "$LAB_DIR" ;;
     *) usage ;;

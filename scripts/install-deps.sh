@@ -14,7 +14,7 @@ packages=(
   clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
   iproute2 iputils-ping procps psmisc curl python3
-  nginx-light haproxy wrk
+  nginx-light haproxy wrk keepalived
   # operations: promtool and the lab's Prometheus, man pages, Debian packages
   prometheus scdoc debhelper lintian fakeroot
 )
@@ -40,7 +40,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# The packaged nginx, haproxy and prometheus services are not used: the lab starts its own.
-for svc in nginx haproxy prometheus; do
+# The packaged nginx, haproxy, prometheus and keepalived services are not used: the lab starts its own.
+for svc in nginx haproxy prometheus keepalived; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
