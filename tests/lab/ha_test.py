@@ -294,6 +294,27 @@ class HaTwoPathsTest(PairCase):
         else:
             self.assert_only_active(self.se2, self.se1)
 
+    def test_active_data_link_down_is_a_degraded_hand_over_on_the_other_path(self):
+        # The active's interface holding the floating IP loses carrier (its switch port goes
+        # down): it says so on the HA network, and se2 takes over at once, not after the dead
+        # interval, with the cause PEER_DEGRADED.
+        probe = Probe(self.lab, 4.0)
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        self.link(self.lab.sw, "se1", "down")
+        took = wait_until(lambda: ha_state(self.se2) == "ACTIVE", 3, 0.02)
+        took_after = time.monotonic() - t0
+        self.assertTrue(took, self.logs())
+        cause = self.se2.status()["ha"]["last_transition"]["cause"]
+        outage = probe.longest_outage()
+        print(f"  active's data link down, two paths: se2 ACTIVE after {took_after:.3f} s "
+              f"({cause}); longest outage {outage:.3f} s")
+        self.assertEqual(cause, "PEER_DEGRADED", self.logs())
+        self.assertLess(took_after, 0.9, "a degraded hand-over must not wait the dead interval")
+        self.assertEqual(self.router_mac_for_floating(), link_mac(self.lab.se2, "eth0"))
+        self.link(self.lab.sw, "se1", "up")
+
+
 
 class HaLinkAndRestartTest(PairCase):
     """The active's data link down, and restarts of either SE (default timers)."""
