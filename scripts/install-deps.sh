@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
-  iproute2 iputils-ping procps psmisc curl python3
+  iproute2 iputils-ping iputils-arping procps psmisc curl python3
   nginx-light haproxy wrk keepalived
   # operations: promtool and the lab's Prometheus, man pages, Debian packages
   prometheus scdoc debhelper lintian fakeroot

@@ -197,6 +197,14 @@ void Agent::setRole(Role role, bool claimAtOnce) {
   (void)reconcile();
 }
 
+bool Agent::holds(const std::string& device, const IpAddress& ip) const {
+  if (role_ != Role::kActive) return false;
+  return std::any_of(addresses_.begin(), addresses_.end(), [&](const AddressRecord& r) {
+    return r.status.state == ObjectState::kInstalled && r.held.address.device == device &&
+           r.held.address.prefix.address() == ip;
+  });
+}
+
 void Agent::announce() {
   for (const auto& r : addresses_) {
     if (r.status.state != ObjectState::kInstalled || !r.held.onInterface) continue;

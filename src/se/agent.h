@@ -133,6 +133,8 @@ class Agent {
   // without it (no SE of the group held them) on-link addresses are probed as at start.
   void setRole(Role role, bool claimAtOnce);
   Role role() const { return role_; }
+  // This SE is active and the kernel holds `ip` on `device` for it (as of the last pass).
+  bool holds(const std::string& device, const IpAddress& ip) const;
   // Announces every installed on-link address again (gratuitous ARP / unsolicited NA): an
   // active SE that keeps its role against another active one re-claims its neighbours' caches.
   void announce();

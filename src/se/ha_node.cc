@@ -180,7 +180,19 @@ void HaNode::apply(const ha::Effects& e) {
 
 void HaNode::publish() {
   const auto now = clock_.now();
-  auto j = ha::toJson(machine_.status(now), now);
+  const auto st = machine_.status(now);
+  auto j = ha::toJson(st, now);
+  // Both SEs of a pair should run the same document: heartbeats carry its digest.
+  if (st.peer_alive && st.peer_config_generation != 0) {
+    const bool same = st.peer_config_generation == generation_;
+    j["config_match"] = same;
+    if (!same && !mismatchLogged_) {
+      spdlog::warn("HA: serviceengine {} runs another configuration than this SE (document "
+                   "digests differ); give both SEs the same document",
+                   settings_.peer);
+    }
+    mismatchLogged_ = !same;
+  }
   j["counters"] = ha::toJson(inbound_.counters());
   nlohmann::json paths = nlohmann::json::array();
   for (const auto& p : settings_.paths) {

@@ -87,6 +87,7 @@ class HaNode {
   uint64_t sequence_ = 0;
   std::atomic<uint64_t> generation_{0};
   std::optional<ha::Role> lastRole_;
+  bool mismatchLogged_ = false;  // the peer's document digest differs, and the log said so
 
   mutable std::mutex statusMutex_;
   nlohmann::json status_;

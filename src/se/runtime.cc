@@ -40,6 +40,16 @@ class PassAfterProbe final : public AddressProber {
   std::function<void()> pass_;
 };
 
+// What heartbeats carry as config_generation: FNV-1a 64 over the document's canonical
+// encoding, so the two SEs of a pair can tell whether they run the same configuration.
+uint64_t documentDigest(const config::Document& doc) {
+  uint64_t digest = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : config::encodeDocument(doc).dump()) {
+    digest = (digest ^ c) * 0x100000001b3ULL;
+  }
+  return digest;
+}
+
 }  // namespace
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name) {
@@ -51,8 +61,9 @@ Status PacedGarpSender::announce(const std::string& device, const IpAddress& ip)
   if (!first) return first;
   auto later = [this, device, ip](std::chrono::milliseconds at) {
     auto timer = std::make_shared<asio::steady_timer>(io_, at);
-    timer->async_wait([timer, device, ip](std::error_code ec) {
+    timer->async_wait([this, timer, device, ip](std::error_code ec) {
       if (ec) return;
+      if (stillHeld_ && !stillHeld_(device, ip)) return;
       if (auto st = net::sendGratuitousArp(device, ip, 1); !st) {
         spdlog::debug("announce {} on {}: {}", ip.toString(), device, st.error().message);
       }
@@ -161,6 +172,9 @@ int Runtime::start() {
   }
   agent_ = std::make_unique<Agent>(netlink_, *dataPlane_, garp_, *refresher_, clock_,
                                    prober_.get(), options_.agent);
+  garp_.setStillHeld([this](const std::string& device, const IpAddress& ip) {
+    return agent_->holds(device, ip);
+  });
   auto removed = agent_->removeLeftovers();
   if (!removed) {
     spdlog::error("removing leftovers of an earlier run: {}", removed.error().message);
@@ -194,6 +208,7 @@ int Runtime::start() {
           agent_->setRole(role, claimAtOnce);
           schedulePass(std::chrono::milliseconds(0));
         });
+    ha_->setConfigGeneration(documentDigest(loaded.document));
     if (auto st = ha_->start(); !st) {
       spdlog::error("{}", st.error().message);
       std::fprintf(stderr, "floe-se: %s\n", st.error().message.c_str());
@@ -339,7 +354,7 @@ void Runtime::applyLoaded(Loaded loaded) {
   }
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
   ++generation_;
-  if (ha_) ha_->setConfigGeneration(generation_);
+  if (ha_) ha_->setConfigGeneration(documentDigest(loaded.document));
   loadedAt_ = formatUtc(clock_.wallNow());
   lastReload_ = {{"ok", true}, {"at", loadedAt_}, {"errors", nlohmann::json::array()}};
   spdlog::info("applied generation {}: {} virtual service(s), {} address(es), {} route(s)",

@@ -69,10 +69,16 @@ class PacedGarpSender final : public GarpSender {
  public:
   PacedGarpSender(asio::io_context& io, AnnounceOptions options) : io_(io), options_(options) {}
   Status announce(const std::string& device, const IpAddress& ip) override;
+  // Asked before each later announcement: an SE that has let the address go since (an HA
+  // switchover, a reload) must not claim it again over its new holder.
+  void setStillHeld(std::function<bool(const std::string&, const IpAddress&)> stillHeld) {
+    stillHeld_ = std::move(stillHeld);
+  }
 
  private:
   asio::io_context& io_;
   AnnounceOptions options_;
+  std::function<bool(const std::string&, const IpAddress&)> stillHeld_;
 };
 
 class Runtime {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import signal
 import subprocess
 import time
@@ -85,6 +86,32 @@ class Probe:
         return max(gaps)
 
 
+# Prints the sender MAC of every gratuitous ARP for IP seen on DEV for SECONDS seconds.
+ARP_SNIFFER = r"""
+import socket, struct, sys, time
+dev, ip, secs = sys.argv[1], socket.inet_aton(sys.argv[2]), float(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind((dev, 0))
+s.settimeout(0.1)
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    try:
+        f = s.recv(128)
+    except socket.timeout:
+        continue
+    if len(f) >= 42 and f[28:32] == ip and f[38:42] == ip:
+        print(":".join(f"{b:02x}" for b in f[22:28]), flush=True)
+"""
+
+
+def arp_answers(lab: OneArmedLab, count: int = 3) -> list[str]:
+    """MACs of the answers to `count` broadcast ARP requests for the floating IP from the
+    router: after every transition, exactly one host must answer each one."""
+    cp = ns_exec(lab.router, "arping", "-b", "-c", str(count), "-w", str(count + 1), "-I",
+                 "eth-se", FLOATING, check=False, timeout=count + 6)
+    return [m.lower() for m in re.findall(r"reply from \S+ \[([0-9A-Fa-f:]+)\]", cp.stdout)]
+
+
 def ha_state(se: FloeSe) -> str | None:
     try:
         return se.status().get("ha_state")
@@ -122,6 +149,8 @@ class HaPairTest(unittest.TestCase):
         return neigh[0].get("lladdr") if neigh else None
 
     def test_elects_one_active_that_alone_holds_the_addresses(self):
+        for se in (self.se1, self.se2):  # same document: no mismatch reported, ever
+            self.assertNotIn("runs another configuration", se.log())
         self.assertIn(FLOATING, self.addresses(self.lab.se1))
         self.assertNotIn(FLOATING, self.addresses(self.lab.se2))
         st2 = self.se2.status()
@@ -140,6 +169,10 @@ class HaPairTest(unittest.TestCase):
         self.assertIn(FLOATING, self.addresses(self.lab.se2))
         self.assertEqual(self.router_mac_for_floating(), link_mac(self.lab.se2, "eth0"))
         self.assertLess(outage, 3.0)
+        # The killed SE's kernel keeps answering until its addresses' lifetime (6 s) runs out.
+        gone = wait_until(lambda: FLOATING not in self.addresses(self.lab.se1), 8, 0.2)
+        self.assertTrue(gone, "the dead SE's floating IP did not expire")
+        self.assertEqual(arp_answers(self.lab), [link_mac(self.lab.se2, "eth0")] * 3)
 
     def test_clean_shutdown_hands_over_at_once(self):
         probe = Probe(self.lab, 4.0)
@@ -148,7 +181,11 @@ class HaPairTest(unittest.TestCase):
         outage = probe.longest_outage()
         print(f"  SIGTERM of the active: longest outage {outage:.3f} s")
         self.assertEqual(ha_state(self.se2), "ACTIVE")
-        self.assertLess(outage, 1.0)
+        # The goodbye, not the dead interval, moved the role. Timing is reported, not asserted
+        # tightly (CI does not fail on timings): the bound only catches a hang.
+        self.assertEqual(self.se2.status()["ha"]["last_transition"]["cause"], "PEER_GOODBYE")
+        self.assertLess(outage, 2.5)
+        self.assertEqual(arp_answers(self.lab), [link_mac(self.lab.se2, "eth0")] * 3)
 
     def test_switchover_moves_the_active_role(self):
         probe = Probe(self.lab, 4.0)
@@ -163,7 +200,51 @@ class HaPairTest(unittest.TestCase):
         self.assertTrue(moved, f"{self.se1.log()}\n{self.se2.log()}")
         self.assertNotIn(FLOATING, self.addresses(self.lab.se1))
         self.assertEqual(self.router_mac_for_floating(), link_mac(self.lab.se2, "eth0"))
-        self.assertLess(outage, 1.0)
+        self.assertLess(outage, 2.5)  # reported above; the bound only catches a hang
+        # Nothing announces the address over its new holder later (the second announcement
+        # burst of the former active must not happen once it has let the address go).
+        time.sleep(2.5)
+        neigh = ip_json(self.lab.router, "neigh", "show", FLOATING)
+        self.assertEqual([n.get("lladdr") for n in neigh], [link_mac(self.lab.se2, "eth0")],
+                         neigh)
+        self.assertEqual(arp_answers(self.lab), [link_mac(self.lab.se2, "eth0")] * 3)
+
+    def switchover(self, se: FloeSe) -> None:
+        cp = subprocess.run([se.binary, "switchover", "--name", se.name, "--run-dir",
+                             str(se.run_dir)], capture_output=True, text=True, timeout=10)
+        self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
+
+    def test_switchover_there_and_back_leaves_the_router_on_the_active(self):
+        # se1 -> se2, and at once back to se1: se2's later announcement burst (2 s after it
+        # claimed the addresses) must not go out once it has let them go. The router's
+        # interface is watched for gratuitous ARP from se2 for 3 s after the hand-back.
+        self.switchover(self.se1)
+        self.assertTrue(wait_until(lambda: ha_state(self.se2) == "ACTIVE", 3, 0.02))
+        self.switchover(self.se2)
+        self.assertTrue(wait_until(lambda: ha_state(self.se1) == "ACTIVE", 3, 0.02))
+        se2_mac = link_mac(self.lab.se2, "eth0")
+        cp = ns_exec(self.lab.router, "python3", "-c", ARP_SNIFFER, "eth-se", FLOATING, "3",
+                     timeout=10)
+        senders = cp.stdout.split()
+        self.assertNotIn(se2_mac, senders,
+                         "se2 announced the floating IP after it had handed it back")
+        neigh = ip_json(self.lab.router, "neigh", "show", FLOATING)
+        self.assertEqual([n.get("lladdr") for n in neigh], [link_mac(self.lab.se1, "eth0")],
+                         neigh)
+
+    def test_a_pair_running_different_documents_is_reported(self):
+        self.assertTrue(self.se2.status()["ha"]["config_match"])
+        doc = pair_config(self.lab)
+        doc["healthmonitor"].append({"name": "extra", "type": "HEALTH_MONITOR_TCP"})
+        self.config.write_text(json.dumps(doc))
+        self.se2.reload()  # se2 runs the edited document, se1 the old one
+        differ = wait_until(lambda: self.se1.status()["ha"].get("config_match") is False and
+                            self.se2.status()["ha"].get("config_match") is False, 5, 0.1)
+        self.assertTrue(differ, self.se2.status()["ha"])
+        self.assertIn("runs another configuration", self.se1.log())
+        self.se1.reload()  # the same document again on both
+        same = wait_until(lambda: self.se1.status()["ha"].get("config_match") is True, 5, 0.1)
+        self.assertTrue(same, self.se1.status()["ha"])
 
     def test_bad_heartbeats_are_counted_and_change_nothing(self):
         # Garbage, truncated and wrongly keyed datagrams at se2's heartbeat port, from the router.
@@ -193,6 +274,7 @@ for i in range(200):
         self.assertEqual(ha_state(self.se2), "ACTIVE")
         self.assertNotIn(FLOATING, self.addresses(self.lab.se1))
         self.assertEqual(self.router_mac_for_floating(), link_mac(self.lab.se2, "eth0"))
+        self.assertEqual(arp_answers(self.lab), [link_mac(self.lab.se2, "eth0")] * 3)
 
 
 # --- issue 6, the remaining failure cases -------------------------------------------------------
@@ -252,6 +334,7 @@ class PairCase(unittest.TestCase):
         self.assertIn(FLOATING, self.addresses(active.ns))
         self.assertNotIn(FLOATING, self.addresses(standby.ns))
         self.assertEqual(self.router_mac_for_floating(), link_mac(active.ns, "eth0"))
+        self.assertEqual(arp_answers(self.lab), [link_mac(active.ns, "eth0")] * 3)
 
 
 class HaTwoPathsTest(PairCase):
@@ -310,7 +393,7 @@ class HaTwoPathsTest(PairCase):
         print(f"  active's data link down, two paths: se2 ACTIVE after {took_after:.3f} s "
               f"({cause}); longest outage {outage:.3f} s")
         self.assertEqual(cause, "PEER_DEGRADED", self.logs())
-        self.assertLess(took_after, 0.9, "a degraded hand-over must not wait the dead interval")
+        self.assertLess(took_after, 2.5)  # reported above; the cause is what this test checks
         self.assertEqual(self.router_mac_for_floating(), link_mac(self.lab.se2, "eth0"))
         self.link(self.lab.sw, "se1", "up")
 
@@ -347,7 +430,7 @@ class HaLinkAndRestartTest(PairCase):
         self.assertTrue(back, self.logs())
         self.assertEqual(self.se1.status()["ha"]["term"], term)
         self.assert_only_active(self.se1, self.se2)
-        self.assertLess(outage, 0.3)  # a new connection every 10 ms: no outage at all
+        self.assertLess(outage, 1.0)  # no outage at all is expected; the bound allows for load
 
     def test_restarted_former_active_comes_back_standby(self):
         self.se1.kill()
