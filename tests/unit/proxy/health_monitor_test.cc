@@ -12,6 +12,7 @@
 #include <functional>
 #include <sstream>
 
+#include "common/log.h"
 #include "proxy/tcp_probe.h"
 #include "test_net.h"
 
@@ -338,7 +339,8 @@ TEST_F(ServerHealthTest, LogsStateChangeWithReasonAndCount) {
   auto previous = spdlog::default_logger();
   auto logger = std::make_shared<spdlog::logger>(
       "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  logger->set_pattern("%l: %v");
+  // logfmt, as floe-se --log-format logfmt writes it: the event and its fields are keys.
+  logger->set_formatter(makeLogFormatter(LogFormat::kLogfmt, "floe-se", "se1"));
   spdlog::set_default_logger(logger);
 
   tcp.script = {kOk, kRefused, kRefused};
@@ -349,14 +351,16 @@ TEST_F(ServerHealthTest, LogsStateChangeWithReasonAndCount) {
     runUntil(io, [&] { return seen.size() >= 3; });
   }
   spdlog::set_default_logger(previous);
-  EXPECT_NE(
-      out.str().find("info: pool web server 127.0.0.1:80 UP (connect ok, 1 consecutive success)"),
-      std::string::npos)
+  EXPECT_NE(out.str().find("level=info program=floe-se se=se1 event=server_up pool=web "
+                           "server=127.0.0.1:80 state=UP reason=\"connect ok, 1 consecutive "
+                           "success\" msg=\"pool web server 127.0.0.1:80 UP (connect ok, 1 "
+                           "consecutive success)\""),
+            std::string::npos)
       << out.str();
-  EXPECT_NE(
-      out.str().find(
-          "info: pool web server 127.0.0.1:80 DOWN (connect refused, 2 consecutive failures)"),
-      std::string::npos)
+  EXPECT_NE(out.str().find("level=warning program=floe-se se=se1 event=server_down pool=web "
+                           "server=127.0.0.1:80 state=DOWN reason=\"connect refused, 2 "
+                           "consecutive failures\""),
+            std::string::npos)
       << out.str();
 }
 

@@ -3,7 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <cerrno>
+#include <sstream>
+
+#include "common/log.h"
 
 #include "fakes/fake_netlink.h"
 #include "test_documents.h"
@@ -268,6 +273,36 @@ TEST_F(AgentTest, AVirtualServiceWhoseVipIsNotHeldIsDown) {
   const auto vs = vsStatus("vs1");
   EXPECT_EQ(vs["state"], "DOWN");
   EXPECT_THAT(vs["reason"].get<std::string>(), ::testing::HasSubstr("VIP 10.10.2.100 is not held"));
+}
+
+TEST_F(AgentTest, LogsAnEventWhenAVirtualServiceGoesDownAndComesBack) {
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_formatter(makeLogFormatter(LogFormat::kLogfmt, "floe-se", "se1"));
+  spdlog::set_default_logger(logger);
+
+  (void)agent.apply(desired());
+  agent.logServiceChanges();
+  agent.logServiceChanges();  // no change: no second line
+  dataPlane.vsUp = false;
+  agent.logServiceChanges();
+  dataPlane.vsUp = true;
+  agent.logServiceChanges();
+  spdlog::set_default_logger(previous);
+
+  const std::string log = out.str();
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("event=virtualservice_up virtualservice=vs1 state=UP previous="), 2u) << log;
+  EXPECT_EQ(count("level=warning program=floe-se se=se1 event=virtualservice_down "
+                  "virtualservice=vs1 state=DOWN previous=UP"),
+            1u)
+      << log;
 }
 
 TEST_F(AgentTest, NeverAdoptsAnAddressSomeoneAddedByHand) {
