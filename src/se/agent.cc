@@ -594,12 +594,16 @@ void Agent::logServiceChanges() {
              {{"virtualservice", name},
               {"state", st.state},
               {"previous", old == loggedServices_.end() ? "" : old->second.state},
-              {"reason", st.reason}});
+              {"reason", st.reason}},
+             st.reason.empty() ? fmt::format("virtual service {} {}", name, st.state)
+                               : fmt::format("virtual service {} {}: {}", name, st.state,
+                                             st.reason));
   }
   for (const auto& [name, st] : loggedServices_) {
     if (now.count(name) == 0) {
       logEvent(spdlog::level::info, "virtualservice_removed",
-               {{"virtualservice", name}, {"previous", st.state}});
+               {{"virtualservice", name}, {"previous", st.state}},
+               fmt::format("virtual service {} removed", name));
     }
   }
   loggedServices_ = std::move(now);
