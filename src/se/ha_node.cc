@@ -28,8 +28,6 @@ bool claimAtOnce(ha::Cause c) {
   }
 }
 
-Role toAgentRole(ha::Role r) { return r == ha::Role::kActive ? Role::kActive : Role::kStandby; }
-
 std::vector<uint8_t> bytesOf(const std::string& s) { return {s.begin(), s.end()}; }
 
 }  // namespace
