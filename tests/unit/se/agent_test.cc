@@ -3,13 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <spdlog/sinks/ostream_sink.h>
-
 #include <cerrno>
-#include <sstream>
 
-#include "common/log.h"
-
+#include "fakes/captured_log.h"
 #include "fakes/fake_netlink.h"
 #include "test_documents.h"
 
@@ -17,9 +13,9 @@ namespace floe::se {
 namespace {
 
 using ::testing::Contains;
+using testing::ip;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using testing::ip;
 using testing::oneArmed;
 using testing::prefix;
 
@@ -235,8 +231,10 @@ TEST_F(AgentTest, RecreatesTheLocalDeviceAndItsAddressesWhenDeleted) {
   EXPECT_EQ(addressStatus("10.10.2.100/32")["state"], "INSTALLED");  // status() itself reads
   (void)agent.reconcile();
   ASSERT_TRUE(netlink.link("floe0").has_value());
-  EXPECT_THAT(netlink.floeAddresses(), Contains(net::Address{"floe0", prefix("10.10.2.100/32"), 6}));
-  EXPECT_THAT(netlink.floeAddresses(), Contains(net::Address{"floe0", prefix("10.10.3.100/32"), 6}));
+  EXPECT_THAT(netlink.floeAddresses(),
+              Contains(net::Address{"floe0", prefix("10.10.2.100/32"), 6}));
+  EXPECT_THAT(netlink.floeAddresses(),
+              Contains(net::Address{"floe0", prefix("10.10.3.100/32"), 6}));
 }
 
 TEST_F(AgentTest, WaitsForAnInterfaceThatIsDownAndRestoresItsRoutes) {
@@ -276,13 +274,7 @@ TEST_F(AgentTest, AVirtualServiceWhoseVipIsNotHeldIsDown) {
 }
 
 TEST_F(AgentTest, LogsAnEventWhenAVirtualServiceGoesDownAndComesBack) {
-  std::ostringstream out;
-  auto previous = spdlog::default_logger();
-  auto logger = std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  logger->set_formatter(makeLogFormatter(LogFormat::kLogfmt, "floe-se", "se1"));
-  spdlog::set_default_logger(logger);
-
+  floe::testing::CapturedLog log(LogFormat::kLogfmt);
   (void)agent.apply(desired());
   agent.logServiceChanges();
   agent.logServiceChanges();  // no change: no second line
@@ -290,19 +282,13 @@ TEST_F(AgentTest, LogsAnEventWhenAVirtualServiceGoesDownAndComesBack) {
   agent.logServiceChanges();
   dataPlane.vsUp = true;
   agent.logServiceChanges();
-  spdlog::set_default_logger(previous);
 
-  const std::string log = out.str();
-  auto count = [&](const std::string& needle) {
-    size_t n = 0;
-    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
-    return n;
-  };
-  EXPECT_EQ(count("event=virtualservice_up virtualservice=vs1 state=UP previous="), 2u) << log;
-  EXPECT_EQ(count("level=warning program=floe-se se=se1 event=virtualservice_down "
-                  "virtualservice=vs1 state=DOWN previous=UP"),
+  EXPECT_EQ(log.count("event=virtualservice_up virtualservice=vs1 state=UP previous="), 2u)
+      << log.text();
+  EXPECT_EQ(log.count("level=warning program=floe-se se=se1 event=virtualservice_down "
+                      "virtualservice=vs1 state=DOWN previous=UP"),
             1u)
-      << log;
+      << log.text();
 }
 
 TEST_F(AgentTest, NeverAdoptsAnAddressSomeoneAddedByHand) {
