@@ -219,7 +219,13 @@ int Runtime::start() {
 
   // 6. Apply.
   applyLoaded(std::move(loaded));
-  spdlog::info("serviceengine {} active", options_.name);
+  if (ha_) {
+    spdlog::info("serviceengine {} running; legacy HA with {} decides its role",
+                 options_.name, haSettings_->peer);
+  } else {
+    logEvent(spdlog::level::info, "agent_role", {{"from", ""}, {"to", "ACTIVE"}},
+             fmt::format("serviceengine {} active (the only SE of its group)", options_.name));
+  }
 
   // 7. Serve.
   control_ = std::make_unique<ControlServer>(
@@ -421,6 +427,7 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
     if (ha_) {
       auto ha = ha_->status();
       if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];
+      if (ha.contains("transitions")) j["ha_transitions"] = ha["transitions"];
       j["ha"] = std::move(ha);
     }
     return j;
