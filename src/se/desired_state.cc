@@ -139,6 +139,15 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
   state.group = group->name;
   state.haMode = group->ha_mode;
 
+  if (group->enable_routing) {
+    for (const auto& vnic : se->data_vnics) {
+      if (std::find(state.forwardingDevices.begin(), state.forwardingDevices.end(),
+                    vnic.if_name) == state.forwardingDevices.end()) {
+        state.forwardingDevices.push_back(vnic.if_name);
+      }
+    }
+  }
+
   for (const auto& ip : group->floating_intf_ip) {
     addUnique(state.addresses, place(*se, ip, AddressRole::kFloating, group->name));
   }

@@ -181,6 +181,16 @@ int Runtime::start() {
     return kExitFailure;
   }
   for (const auto& r : *removed) spdlog::info("removed leftover {}", r);
+  forwarding_ = std::make_unique<ForwardingOwner>(
+      sysctl_, options_.runDir / (options_.name + ".forwarding"));
+  auto restored = forwarding_->restoreLeftovers();
+  if (!restored) {
+    spdlog::error("restoring the forwarding flags of an earlier run: {}",
+                  restored.error().message);
+    std::fprintf(stderr, "floe-se: %s\n", restored.error().message.c_str());
+    return kExitFailure;
+  }
+  for (const auto& r : *restored) spdlog::info("leftover forwarding flag {}", r);
 
   // 4. Notifications before the first pass, so no change between the two is missed.
   auto events = net::RtnlEvents::open();
@@ -274,6 +284,7 @@ void Runtime::runPass() {
   passDue_.reset();
   ++passes_;
   auto retryAt = agent_->reconcile();
+  convergeForwarding();
   if (ha_) {
     // An interface that holds active addresses lost carrier: the pair hands over to a peer
     // whose interfaces are all up.
@@ -287,6 +298,15 @@ void Runtime::runPass() {
     const auto now = clock_.now();
     schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
         *retryAt > now ? *retryAt - now : SteadyTime::duration::zero()));
+  }
+}
+
+void Runtime::convergeForwarding() {
+  // The active role forwards (DESIGN.md "HA, addresses and ARP"); the standby does not.
+  const bool active = agent_->role() == Role::kActive;
+  for (const auto& e :
+       forwarding_->converge(active ? forwardingDevices_ : std::vector<std::string>{})) {
+    spdlog::warn("IPv4 forwarding: {}", e.message);
   }
 }
 
@@ -352,6 +372,7 @@ void Runtime::applyLoaded(Loaded loaded) {
     spdlog::warn("{}", n);
     notices_.push_back(n);
   }
+  forwardingDevices_ = loaded.desired->forwardingDevices;
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
   ++generation_;
   if (ha_) ha_->setConfigGeneration(documentDigest(loaded.document));
@@ -376,6 +397,11 @@ void Runtime::shutdown() {
   if (control_) control_->stop();
   if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
   if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
+  if (forwarding_) {
+    for (const auto& e : forwarding_->restoreAll()) {
+      spdlog::error("restoring IPv4 forwarding: {}", e.message);
+    }
+  }
   if (refresher_) refresher_->stop();
   critical_.stop();
   engine_.reset();  // closes listeners and connections, joins workers
@@ -405,6 +431,8 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
                           ? std::string()
                           : formatUtc(WallTime(std::chrono::milliseconds(r.lastPassUnixMs)))}};
     j["agent"] = {{"passes", passes_}};
+    j["forwarding"] = {{"enable_routing", !forwardingDevices_.empty()},
+                       {"enabled_by_floe", forwarding_->owned()}};
     if (ha_) {
       auto ha = ha_->status();
       if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];

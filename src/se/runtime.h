@@ -31,6 +31,7 @@
 #include "se/control_server.h"
 #include "se/critical_loop.h"
 #include "se/document_loader.h"
+#include "se/forwarding.h"
 #include "se/ha_node.h"
 
 namespace floe::se {
@@ -109,6 +110,7 @@ class Runtime {
   void schedulePass(std::chrono::milliseconds delay);
   void runPass();
   void armFullPass();
+  void convergeForwarding();
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
@@ -128,6 +130,9 @@ class Runtime {
   std::unique_ptr<ProxyDataPlane> dataPlane_;
   PacedGarpSender garp_;
   std::unique_ptr<Agent> agent_;
+  KernelSysctl sysctl_;
+  std::unique_ptr<ForwardingOwner> forwarding_;  // enable_routing (forwarding.h)
+  std::vector<std::string> forwardingDevices_;   // of the applied document
   std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
   std::optional<HaSettings> haSettings_;
   std::pair<uint8_t, uint8_t> lastHealth_{0, 0};

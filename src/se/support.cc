@@ -27,9 +27,6 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
                                        " (cluster HA with several active SEs) " + kLater +
                                        "; use HA_MODE_LEGACY_ACTIVE_STANDBY"});
   }
-  if (group->enable_routing) {
-    out.push_back({g + ".enable_routing", std::string("IP routing through the SE ") + kLater});
-  }
   if (const auto* vrf = config::findVrf(doc, "global");
       vrf != nullptr && vrf->bgp_profile && !vrf->bgp_profile->peers.empty()) {
     out.push_back({"vrfcontext[global].bgp_profile.peers",
