@@ -160,6 +160,11 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     spec.pool = vs.pool_ref;
     spec.snat_ips = vs.snat_ip;
     if (!vs.snat_ip.empty()) spec.return_gateway = returnGateway(doc, *se, *group, vs);
+    if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
+        profile != nullptr && profile->preserve_client_ip) {
+      spec.preserve_client_ip = true;
+      state.transparentReturn = true;
+    }
     if (const auto* np = config::findNetworkProfile(doc, vs.network_profile_ref)) {
       spec.idle_timeout_s = np->profile.tcp_proxy_profile.idle_connection_timeout;
     }

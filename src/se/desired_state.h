@@ -61,6 +61,9 @@ struct DesiredState {
   // enable_routing: the data interfaces the active role forwards IPv4 between (forwarding.h);
   // empty when the group does not route.
   std::vector<std::string> forwardingDevices;
+  // Some virtual service preserves the client IP: the servers' replies to client addresses
+  // must be delivered to the proxy's transparent sockets (net/transparent.h).
+  bool transparentReturn = false;
   proxy::ProxyConfig proxy;
   std::vector<std::string> notices;    // worth telling the operator (logged, in status)
   std::optional<HaSettings> ha;

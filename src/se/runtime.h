@@ -25,6 +25,7 @@
 #include "config/document.h"
 #include "net/netlink.h"
 #include "net/rtnl_events.h"
+#include "net/transparent.h"
 #include "proxy/engine.h"
 #include "se/address_refresher.h"
 #include "se/agent.h"
@@ -111,6 +112,7 @@ class Runtime {
   void runPass();
   void armFullPass();
   void convergeForwarding();
+  void convergeTransparent();
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
@@ -133,6 +135,9 @@ class Runtime {
   KernelSysctl sysctl_;
   std::unique_ptr<ForwardingOwner> forwarding_;  // enable_routing (forwarding.h)
   std::vector<std::string> forwardingDevices_;   // of the applied document
+  std::unique_ptr<net::TransparentReturn> transparent_;  // preserve_client_ip return path
+  bool transparentWanted_ = false;     // the applied document preserves a client IP
+  bool transparentInstalled_ = false;  // installed by this run
   std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
   std::optional<HaSettings> haSettings_;
   std::pair<uint8_t, uint8_t> lastHealth_{0, 0};

@@ -39,11 +39,6 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
     if (vs.vrf_context_ref != "global") {
       out.push_back({v + ".vrf_context_ref", "only vrfcontext global is carried by this floe-se"});
     }
-    if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
-        profile != nullptr && profile->preserve_client_ip) {
-      out.push_back({"applicationprofile[" + profile->name + "].preserve_client_ip",
-                     std::string("client-IP preservation ") + kLater});
-    }
     const auto* pool = config::findPool(doc, vs.pool_ref);
     if (pool == nullptr) continue;
     const std::string p = "pool[" + pool->name + "]";

@@ -12,14 +12,15 @@ import subprocess
 import time
 import unittest
 
-from lab import (SOURCE_DIR, FloeSe, LabError, TwoArmedLab, diff_state, floe_se_binary,
-                 load_two_armed_config, net_state, ns_exec, require_environment, run,
-                 run_floe_se_once, wait_until)
+from lab import (SOURCE_DIR, FloeSe, LabError, TwoArmedLab, diff_state, find_named,
+                 floe_se_binary, load_two_armed_config, net_state, ns_exec,
+                 require_environment, run, run_floe_se_once, wait_until)
 
 SRV1, SRV2 = "10.10.10.21", "10.10.10.22"
 CLIENT, FE_HOST = "198.51.100.10", "10.10.40.50"
 VIP = "10.10.40.100"
 BACKEND_FLOATING, FRONTEND_FLOATING = "10.10.10.11", "10.10.40.11"
+SNAT_VIP, SNAT_IP = "10.10.40.101", "10.10.10.200"
 PROBE = SOURCE_DIR / "lab" / "probe.py"
 
 
@@ -52,6 +53,24 @@ def single_config(enable_routing: bool = True) -> dict:
     doc = pair_config(enable_routing)
     doc["serviceengine"] = [e for e in doc["serviceengine"] if e["name"] == "se1"]
     return doc
+
+
+def preserve_config(pair: bool = False) -> dict:
+    """vs1 (VIP 10.10.40.100) preserves the client IP; vs-snat (VIP 10.10.40.101) uses the SNAT
+    IP 10.10.10.200 on the back-end network."""
+    doc = pair_config() if pair else single_config()
+    doc["applicationprofile"] = [{"name": "l4-keep-ip", "type": "APPLICATION_PROFILE_TYPE_L4",
+                                  "preserve_client_ip": True}]
+    vs1 = doc["virtualservice"][0]
+    vs1["application_profile_ref"] = "l4-keep-ip"
+    snat = dict(vs1, name="vs-snat", vip=[{"vip_id": "1", "ip_address": SNAT_VIP}],
+                snat_ip=[SNAT_IP], application_profile_ref="System-L4-Application")
+    doc["virtualservice"].append(snat)
+    return doc
+
+
+def nft_tables(ns: str) -> str:
+    return ns_exec(ns, "nft", "list", "tables").stdout
 
 
 def ha_state(se: FloeSe) -> str | None:
@@ -284,6 +303,74 @@ class RestoreTest(RoutingLabTest):
         self.assertEqual(state.read_text(), "not json\n")
         self.assertEqual(forwarding_flags(self.lab.se1), self.before["se1"])
         state.unlink()
+
+
+class PreserveClientIpTest(RoutingLabTest):
+    """preserve_client_ip: the servers see the client's address; replies routed back to the SE
+    reach the proxy; a virtual service with SNAT still shows the SNAT IP."""
+
+    def served_from(self, srv: str) -> list[str]:
+        return [line.split()[0] for line in self.lab.access_log(srv)]
+
+    def test_servers_log_the_client_address_with_preserve_and_the_snat_ip_without(self):
+        (se1,) = self.start(preserve_config(), "se1")
+        self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]
+                                   ["return_path_installed"], 5, 0.1), se1.log())
+        self.assertIn("table inet floe", nft_tables(self.lab.se1))
+        ok = wait_until(lambda: reaches(self.lab.client, f"http://{VIP}/"), 10, 0.2)
+        self.assertTrue(ok, se1.log())
+        self.lab.clear_access_logs()
+        got = [reaches(self.lab.client, f"http://{VIP}/") for _ in range(4)]
+        self.assertEqual(sorted(got), ["srv1", "srv1", "srv2", "srv2"])
+        self.assertEqual(self.served_from("srv1") + self.served_from("srv2"), [CLIENT] * 4)
+        # The front-end host too: its own address, through the VIP on its own network.
+        self.lab.clear_access_logs()
+        self.assertIsNotNone(reaches(self.lab.fe, f"http://{VIP}/"))
+        self.assertEqual(self.served_from("srv1") + self.served_from("srv2"), [FE_HOST])
+        # Without preserve_client_ip: the SNAT IP.
+        self.lab.clear_access_logs()
+        self.assertTrue(wait_until(lambda: reaches(self.lab.client, f"http://{SNAT_VIP}/"), 5, 0.2))
+        self.assertEqual(set(self.served_from("srv1") + self.served_from("srv2")), {SNAT_IP})
+        # Other routed traffic is still forwarded, not diverted: the client reaches a server
+        # by its address, and the server sees the client.
+        self.lab.clear_access_logs()
+        self.assertEqual(reaches(self.lab.client, f"http://{SRV1}/"), "srv1")
+        self.assertEqual(self.served_from("srv1"), [CLIENT])
+        self.assertTrue(pings(self.lab.srv2, FE_HOST))
+        vs = find_named(se1.status()["virtualservices"], "vs1")
+        self.assertEqual(vs["state"], "UP")
+        self.assertEqual(se1.stop(), 0)
+        self.assertRestored("se1")
+        self.assertNotIn("floe", nft_tables(self.lab.se1))
+
+    def test_sigkill_leftovers_removed_at_next_start(self):
+        (se1,) = self.start(preserve_config(), "se1")
+        self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]
+                                   ["return_path_installed"], 5, 0.1), se1.log())
+        se1.kill()
+        self.assertIn("table inet floe", nft_tables(self.lab.se1))
+        # The next start, without preserve_client_ip and without routing, removes all of it.
+        (se1,) = self.start(single_config(enable_routing=False), "se1", file="off.json")
+        self.assertNotIn("floe", nft_tables(self.lab.se1))
+        self.assertIn("removed leftover nft table inet floe", se1.log_text())
+        self.assertEqual(se1.stop(), 0)
+        self.assertRestored("se1")
+
+    def test_failover_keeps_preserving_the_client_ip(self):
+        se1, se2 = self.start(preserve_config(pair=True), "se1", "se2")
+        ok = wait_until(lambda: ha_state(se1) == "ACTIVE" and ha_state(se2) == "STANDBY", 8, 0.1)
+        self.assertTrue(ok)
+        self.assertTrue(wait_until(lambda: reaches(self.lab.client, f"http://{VIP}/"), 10, 0.2))
+        probe = Probe(self.lab, VIP, 5.0)
+        time.sleep(1.0)
+        se1.kill()
+        outage = probe.outage()
+        print(f"  SIGKILL of the active, preserve_client_ip VIP: longest outage {outage:.3f} s")
+        self.assertLess(outage, 3.0)
+        self.assertEqual(ha_state(se2), "ACTIVE")
+        self.lab.clear_access_logs()
+        self.assertIsNotNone(reaches(self.lab.client, f"http://{VIP}/"))
+        self.assertEqual(self.served_from("srv1") + self.served_from("srv2"), [CLIENT])
 
 
 if __name__ == "__main__":

@@ -47,6 +47,25 @@ TEST(DesiredState, GroupWithoutRoutingForwardsNowhere) {
   EXPECT_TRUE(s->forwardingDevices.empty());
 }
 
+TEST(DesiredState, PreserveClientIpProfileMakesTransparentConnectionsAndReturnPath) {
+  auto doc = oneArmed();
+  doc.serviceenginegroup[0].enable_routing = true;
+  doc.virtualservice[0].snat_ip.clear();
+  doc.applicationprofile[0].preserve_client_ip = true;  // System-L4-Application, used by vs1
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->proxy.virtual_services.size(), 1u);
+  EXPECT_TRUE(s->proxy.virtual_services[0].preserve_client_ip);
+  EXPECT_TRUE(s->transparentReturn);
+}
+
+TEST(DesiredState, WithoutPreserveClientIpNoReturnPath) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->proxy.virtual_services[0].preserve_client_ip);
+  EXPECT_FALSE(s->transparentReturn);
+}
+
 TEST(DesiredState, PutsVipAndSnatOutsideEverySubnetOnFloe0) {
   auto s = computeDesiredState(oneArmed(), "se1");
   ASSERT_TRUE(s);
