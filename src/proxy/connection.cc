@@ -225,8 +225,9 @@ void Connection::connectTo(uint32_t index) {
 void Connection::connectTransparent() {
   const auto client = IpAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&peer_));
   if (!client || client->af() != server_->spec.ip.af()) {
-    connectFailed(EAFNOSUPPORT, "preserve_client_ip: the client and the server are of "
-                                "different address families");
+    connectFailed(EAFNOSUPPORT,
+                  "preserve_client_ip: the client and the server are of "
+                  "different address families");
     return;
   }
   source_.reset();
