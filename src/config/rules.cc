@@ -376,8 +376,8 @@ void rulePreserveClientIpServersAttached(Rules& r) {
         if (attached) continue;
         r.error(fieldPath(serverPath(doc, *pool, k), "ip"),
                 ip.toString() + " is not on a network directly attached to serviceengine " +
-                    e->name + " (" + join(toStrings(subnets)) + "), and virtualservice " +
-                    vs.name + " preserves the client IP (profile " + p->name +
+                    e->name + " (" + join(toStrings(subnets)) + "), and virtualservice " + vs.name +
+                    " preserves the client IP (profile " + p->name +
                     "): back-end servers must be on a directly-connected network, with the "
                     "group's floating IP there as their default gateway, so that their "
                     "replies come back through the SE");

@@ -109,9 +109,7 @@ TEST(Rule4, AcceptsAdvertiseBackendNetworksWithRouting) {
 // ---- rule 5: preserve_client_ip ------------------------------------------------------------
 
 // The servers of the base document on the SEs' own subnet, as preserve_client_ip needs.
-json attachedServers() {
-  return json::array({{{"ip", "10.10.1.21"}}, {{"ip", "10.10.1.22"}}});
-}
+json attachedServers() { return json::array({{{"ip", "10.10.1.21"}}, {{"ip", "10.10.1.22"}}}); }
 
 json preservingProfile(const char* name = "keep-ip") {
   return {{"name", name},
