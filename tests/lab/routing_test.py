@@ -216,6 +216,19 @@ class RoutingPairTest(RoutingLabTest):
         self.assertTrue(wait_until(lambda: ha_state(self.se1) == "STANDBY", 5, 0.1))
         self.assertEqual(forwarding_flags(self.lab.se1), self.before["se1"])
 
+    def test_failover_on_clean_stop_keeps_routing(self):
+        self.failover("SIGTERM of the active", lambda: self.assertEqual(self.se1.stop(), 0))
+        self.assertRestored("se1")
+
+    def test_switchover_keeps_routing(self):
+        def switchover():
+            cp = run([self.se1.binary, "switchover", "--name", "se1", "--run-dir",
+                      self.se1.run_dir], timeout=10, check=False)
+            self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
+        self.failover("switchover", switchover)
+        self.assertTrue(wait_until(lambda: ha_state(self.se1) == "STANDBY", 5, 0.1))
+        self.assertEqual(forwarding_flags(self.lab.se1), self.before["se1"])
+
     def test_sigterm_restores_everything(self):
         self.assertEqual(self.se2.stop(), 0)
         self.assertEqual(self.se1.stop(), 0)
