@@ -51,6 +51,36 @@ Status KernelSysctl::write(const std::string& path, const std::string& value) {
 
 std::string forwardingPath(const std::string& device) { return kPrefix + device + kSuffix; }
 
+Result<std::vector<ForwardingChange>> parseForwardingState(const std::string& text,
+                                                           const std::string& file) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("sysctls") || !j["sysctls"].is_array()) {
+    return makeError(file +
+                     ": not a floe forwarding state file (a JSON object with a \"sysctls\" "
+                     "array); it records the host's values before floe changed them, so fix "
+                     "or remove it by hand");
+  }
+  std::vector<ForwardingChange> out;
+  for (const auto& s : j["sysctls"]) {
+    if (!s.is_object() || !s.contains("path") || !s.contains("before") || !s.contains("set") ||
+        !s["path"].is_string() || !s["before"].is_string() || !s["set"].is_string()) {
+      return makeError(file + ": an entry lacks the strings path, before and set: " + s.dump());
+    }
+    const auto path = s["path"].get<std::string>();
+    const std::string device =
+        path.size() > sizeof kPrefix - 1 + sizeof kSuffix - 1 ? deviceOf(path) : std::string();
+    const bool shaped =
+        path.rfind(kPrefix, 0) == 0 && path.size() >= sizeof kSuffix - 1 &&
+        path.compare(path.size() - (sizeof kSuffix - 1), std::string::npos, kSuffix) == 0;
+    if (!shaped || device.empty() || device.find('/') != std::string::npos || device == "." ||
+        device == "..") {
+      return makeError(file + ": " + path + " is not a path floe changes");
+    }
+    out.push_back({path, s["before"].get<std::string>(), s["set"].get<std::string>()});
+  }
+  return out;
+}
+
 ForwardingOwner::ForwardingOwner(SysctlAccess& sysctl, std::filesystem::path stateFile)
     : sysctl_(sysctl), stateFile_(std::move(stateFile)) {}
 
@@ -63,25 +93,10 @@ Result<std::vector<std::string>> ForwardingOwner::restoreLeftovers() {
   if (!in) return makeError(file + ": " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("sysctls") || !j["sysctls"].is_array()) {
-    return makeError(file +
-                     ": not a floe forwarding state file (a JSON object with a \"sysctls\" "
-                     "array); it records the host's values before floe changed them, so fix "
-                     "or remove it by hand");
-  }
+  auto parsed = parseForwardingState(text.str(), file);
+  if (!parsed) return parsed.error();
   std::map<std::string, Change> left;
-  for (const auto& s : j["sysctls"]) {
-    if (!s.is_object() || !s.contains("path") || !s.contains("before") || !s.contains("set") ||
-        !s["path"].is_string() || !s["before"].is_string() || !s["set"].is_string()) {
-      return makeError(file + ": an entry lacks the strings path, before and set: " + s.dump());
-    }
-    const auto path = s["path"].get<std::string>();
-    if (path.rfind(kPrefix, 0) != 0 || path.find("..") != std::string::npos) {
-      return makeError(file + ": " + path + " is not a path floe changes");
-    }
-    left[path] = Change{s["before"].get<std::string>(), s["set"].get<std::string>()};
-  }
+  for (const auto& c : *parsed) left[c.path] = Change{c.before, c.set};
   for (const auto& [path, change] : left) {
     auto now = sysctl_.read(path);
     if (!now) {

@@ -44,6 +44,19 @@ class KernelSysctl final : public SysctlAccess {
 // /proc/sys path of the IPv4 forwarding flag of `device`.
 std::string forwardingPath(const std::string& device);
 
+// One value floe changed: what the kernel held before, and what floe wrote.
+struct ForwardingChange {
+  std::string path;  // under /proc/sys, always net/ipv4/conf/<dev>/forwarding
+  std::string before;
+  std::string set;
+};
+
+// Decodes the state file's text (JSON {"sysctls": [{"path", "before", "set"}, ...]}). Errors
+// read "FILE: reason"; a path that is not a forwarding flag is refused (floe never writes any
+// other), so a tampered file cannot make floe write elsewhere under /proc/sys.
+Result<std::vector<ForwardingChange>> parseForwardingState(const std::string& text,
+                                                           const std::string& file);
+
 class ForwardingOwner {
  public:
   // `stateFile`: RUN_DIR/NAME.forwarding (JSON); its directory must exist.

@@ -177,5 +177,28 @@ TEST_F(ForwardingTest, RefusesAStatePathOutsideTheForwardingFlags) {
   EXPECT_EQ(sysctl_.writes, 0);
 }
 
+TEST(ForwardingState, RefusesPathsThatEscapeTheForwardingFlags) {
+  for (const char* path : {"net/ipv4/conf/../../../kernel/x/forwarding",
+                           "net/ipv4/conf//forwarding", "net/ipv4/conf/eth1/rp_filter",
+                           "net/ipv4/conf/forwarding", "net/ipv4/conf/../forwarding"}) {
+    const std::string text =
+        std::string(R"({"sysctls": [{"path": ")") + path + R"(", "before": "0", "set": "1"}]})";
+    auto r = parseForwardingState(text, "f");
+    ASSERT_FALSE(r) << path;
+    EXPECT_EQ(r.error().message, std::string("f: ") + path + " is not a path floe changes");
+  }
+}
+
+TEST(ForwardingState, DecodesWhatSaveWrites) {
+  auto r = parseForwardingState(
+      R"({"sysctls": [{"path": "net/ipv4/conf/eth1/forwarding", "before": "0", "set": "1"}]})",
+      "f");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].path, "net/ipv4/conf/eth1/forwarding");
+  EXPECT_EQ((*r)[0].before, "0");
+  EXPECT_EQ((*r)[0].set, "1");
+}
+
 }  // namespace
 }  // namespace floe::se
