@@ -13,7 +13,7 @@ import time
 import unittest
 
 from lab import (SOURCE_DIR, FloeSe, LabError, TwoArmedLab, diff_state, find_named,
-                 floe_se_binary, load_two_armed_config, net_state, ns_exec,
+                 floe_se_binary, ip_json, link_mac, load_two_armed_config, net_state, ns_exec,
                  require_environment, run, run_floe_se_once, wait_until)
 
 SRV1, SRV2 = "10.10.10.21", "10.10.10.22"
@@ -196,7 +196,14 @@ class RoutingPairTest(RoutingLabTest):
         self.assertEqual(self.se2.status()["forwarding"]["enabled_by_floe"], ["eth0", "eth1"])
         self.assertLess(routed_outage, 3.0)
         self.assertLess(vip_outage, 3.0)
-        # The servers' gateway answers again, without any change on the servers.
+        # The servers' gateway answers again, without any change on the servers: gratuitous
+        # ARP on both networks moved the router's and srv1's entries (srv1 used its gateway
+        # for the routed probe before the failover) to se2.
+        for ns, ip, dev in ((self.lab.srv1, BACKEND_FLOATING, "eth1"),
+                            (self.lab.router, FRONTEND_FLOATING, "eth0")):
+            neigh = ip_json(ns, "neigh", "show", ip)
+            self.assertEqual([n.get("lladdr") for n in neigh], [link_mac(self.lab.se2, dev)],
+                             f"{ns}: {neigh}")
         self.assertTrue(pings(self.lab.srv1, CLIENT))
         self.assertEqual(reaches(self.lab.client, f"http://{SRV2}/"), "srv2")
 
