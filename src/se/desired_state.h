@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bfd/session.h"
+#include "bgp/speaker.h"
 #include "config/document.h"
 #include "config/model.h"
 #include "net/netlink.h"
@@ -52,6 +54,29 @@ struct HaSettings {
   auto operator<=>(const HaSettings&) const = default;
 };
 
+// One BGP peer of vrfcontext global's bgp_profile, resolved for this SE.
+struct BgpPeerSettings {
+  bgp::PeerSettings session;  // addresses, ASes, timers, md5_secret
+  bool bfd = false;
+  bool advertiseVip = true;
+  bool advertiseSnatIp = true;
+  bool operator==(const BgpPeerSettings&) const = default;
+};
+
+// What this SE advertises and to whom (reference default-gateway-ip-routing.md, issue 10).
+struct BgpSettings {
+  std::vector<BgpPeerSettings> peers;
+  bfd::Profile bfd;  // vrfcontext bfd_profile (ms, ms, multiplier)
+  bool ibgp = false;
+  uint32_t localPreference = 100;
+  // (virtual service, address) of every enabled virtual service: VIPs and SNAT IPs.
+  std::vector<std::pair<std::string, IpAddress>> vips;
+  std::vector<std::pair<std::string, IpAddress>> snatIps;
+  // advertise_backend_networks: the SE's data subnets that are no BGP peer's subnet.
+  std::vector<Prefix> backendNetworks;
+  bool operator==(const BgpSettings&) const = default;
+};
+
 struct DesiredState {
   std::string engine;  // this SE's name
   std::string group;
@@ -61,6 +86,7 @@ struct DesiredState {
   proxy::ProxyConfig proxy;
   std::vector<std::string> notices;    // worth telling the operator (logged, in status)
   std::optional<HaSettings> ha;
+  std::optional<BgpSettings> bgp;  // vrfcontext global has bgp_profile peers
 };
 
 // Fails with every problem as "path: reason" when `engine` is not in the document or the

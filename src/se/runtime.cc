@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <set>
 
 #include "common/log.h"
 #include "daemon/notify.h"
@@ -91,6 +92,7 @@ Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& net
       fullPassTimer_(io) {}
 
 Runtime::~Runtime() {
+  bgpLoop_.stop();
   critical_.stop();
   if (lockFd_ >= 0) ::close(lockFd_);
   if (namespaceLockFd_ >= 0) ::close(namespaceLockFd_);
@@ -283,6 +285,7 @@ void Runtime::runPass() {
       ha_->setLocalHealth(health.first, health.second);
     }
   }
+  advertise();
   if (retryAt) {
     const auto now = clock_.now();
     schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -353,6 +356,7 @@ void Runtime::applyLoaded(Loaded loaded) {
     notices_.push_back(n);
   }
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
+  applyBgp(*loaded.desired);
   ++generation_;
   if (ha_) ha_->setConfigGeneration(documentDigest(loaded.document));
   loadedAt_ = formatUtc(clock_.wallNow());
@@ -374,12 +378,120 @@ void Runtime::shutdown() {
     eventsFd_.reset();
   }
   if (control_) control_->stop();
+  // Cease to every BGP peer (RFC 4486 Administrative Shutdown) and AdminDown to every BFD
+  // peer first: the routers withdraw this SE's routes before its addresses go.
+  if (speaker_) speaker_->shutdown();
+  if (bfd_) bfd_->shutdown();
+  bgpLoop_.stop();
   if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
   if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
   if (refresher_) refresher_->stop();
   critical_.stop();
   engine_.reset();  // closes listeners and connections, joins workers
   io_.stop();
+}
+
+void Runtime::applyBgp(const DesiredState& desired) {
+  if (!desired.bgp && !speaker_) return;
+  if (!speaker_) {
+    bgpLoop_.start();
+    speaker_ = std::make_unique<bgp::Speaker>(bgpLoop_.io(), clock_);
+    // Runs on the time-critical loop: only posts to the BGP loop.
+    bfd_ = std::make_unique<bfd::UdpEndpoint>(
+        critical_.io(), clock_, [this](const IpAddress& peer, const bfd::StateChange& c) {
+          if (c.from == bfd::State::kUp && c.to != bfd::State::kUp) {
+            speaker_->bfdDown(peer, std::string(bfd::diagnosticName(c.diag)));
+          }
+        });
+  }
+  std::vector<bgp::PeerSettings> sessions;
+  std::vector<bfd::PeerSpec> bfdPeers;
+  if (desired.bgp) {
+    for (const auto& p : desired.bgp->peers) {
+      sessions.push_back(p.session);
+      if (p.bfd) {
+        bfdPeers.push_back({p.session.device, p.session.local, p.session.peer, desired.bgp->bfd});
+      }
+    }
+  }
+  for (const auto& e : speaker_->configure(sessions)) {
+    spdlog::warn("{}", e);
+    notices_.push_back(e);
+  }
+  for (const auto& e : bfd_->configure(bfdPeers)) {
+    spdlog::warn("{}", e);
+    notices_.push_back(e);
+  }
+  bgp_ = desired.bgp;
+  advertise();
+}
+
+void Runtime::advertise() {
+  if (!speaker_ || !bgp_) return;
+  // The active SE advertises; a standby advertises nothing (its sessions stay up, so a
+  // takeover only sends UPDATEs).
+  const bool active = agent_->role() == Role::kActive;
+  std::set<std::string> up;
+  if (engine_) {
+    for (const auto& vs : engine_->status().virtual_services) {
+      if (vs.up) up.insert(vs.name);
+    }
+  }
+  for (const auto& peer : bgp_->peers) {
+    std::set<Prefix> routes;
+    if (active) {
+      if (peer.advertiseVip) {
+        // A VIP whose virtual service has no server up is withdrawn.
+        for (const auto& [vs, ip] : bgp_->vips) {
+          if (up.count(vs) != 0) routes.insert(Prefix::host(ip));
+        }
+      }
+      if (peer.advertiseSnatIp) {
+        for (const auto& [vs, ip] : bgp_->snatIps) routes.insert(Prefix::host(ip));
+      }
+      for (const auto& n : bgp_->backendNetworks) routes.insert(n);
+    }
+    bgp::AdvertisePolicy policy;
+    policy.localAs = peer.session.localAs;
+    policy.ibgp = peer.session.localAs == peer.session.remoteAs;
+    policy.localPreference = bgp_->localPreference;
+    // Next hop: the SE's own address on the peer's subnet.
+    if (peer.session.local.isV4()) {
+      policy.nextHopV4 = peer.session.local;
+    } else {
+      policy.nextHopV6 = peer.session.local;
+    }
+    // An IPv6 route to an IPv4 peer (or the other way) needs a next hop of that family: the
+    // SE's address of that family on the same interface, if it has one.
+    for (const auto& other : bgp_->peers) {
+      if (other.session.device != peer.session.device) continue;
+      if (other.session.local.isV4() && !policy.nextHopV4) policy.nextHopV4 = other.session.local;
+      if (other.session.local.isV6() && !policy.nextHopV6) policy.nextHopV6 = other.session.local;
+    }
+    for (auto it = routes.begin(); it != routes.end();) {
+      const bool v4 = it->address().isV4();
+      if ((v4 && !policy.nextHopV4) || (!v4 && !policy.nextHopV6)) {
+        it = routes.erase(it);  // no next hop of that family toward this peer
+      } else {
+        ++it;
+      }
+    }
+    speaker_->setRoutes(peer.session.peer, std::move(routes), policy);
+  }
+}
+
+nlohmann::json Runtime::bgpStatus() {
+  nlohmann::json peers = nlohmann::json::array();
+  if (!speaker_) return peers;
+  peers = speaker_->status();
+  const auto sessions = bfd_->status();
+  for (auto& p : peers) {
+    p["bfd"] = nullptr;
+    for (const auto& s : sessions) {
+      if (s["peer_ip"] == p["peer_ip"]) p["bfd"] = s;
+    }
+  }
+  return peers;
 }
 
 nlohmann::json Runtime::handleCommand(const std::string& command) {
@@ -405,6 +517,7 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
                           ? std::string()
                           : formatUtc(WallTime(std::chrono::milliseconds(r.lastPassUnixMs)))}};
     j["agent"] = {{"passes", passes_}};
+    j["bgp_peers"] = bgpStatus();
     if (ha_) {
       auto ha = ha_->status();
       if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];

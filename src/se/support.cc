@@ -30,11 +30,6 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
   if (group->enable_routing) {
     out.push_back({g + ".enable_routing", std::string("IP routing through the SE ") + kLater});
   }
-  if (const auto* vrf = config::findVrf(doc, "global");
-      vrf != nullptr && vrf->bgp_profile && !vrf->bgp_profile->peers.empty()) {
-    out.push_back({"vrfcontext[global].bgp_profile.peers",
-                   std::string("BGP peering ") + kLater + "; use static routes on the router"});
-  }
 
   for (const auto& vs : doc.virtualservice) {
     if (vs.se_group_ref != group->name || !vs.enabled) continue;
