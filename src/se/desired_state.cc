@@ -168,6 +168,11 @@ Result<BgpSettings> bgpSettings(const config::Document& doc, const config::Servi
     ps.bfd = peer.bfd;
     ps.advertiseVip = peer.advertise_vip;
     ps.advertiseSnatIp = peer.advertise_snat_ip;
+    for (const auto& v : se.data_vnics) {
+      if (v.if_name != vnic->if_name) continue;
+      auto& hop = v.ip.address().isV4() ? ps.nextHopV4 : ps.nextHopV6;
+      if (!hop) hop = v.ip.address();
+    }
     out.peers.push_back(std::move(ps));
   }
   for (const auto& vs : doc.virtualservice) {

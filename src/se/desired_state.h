@@ -60,6 +60,10 @@ struct BgpPeerSettings {
   bool bfd = false;
   bool advertiseVip = true;
   bool advertiseSnatIp = true;
+  // Next hops: the SE's own addresses on the peer's interface, per family (IPv6 routes go to
+  // an IPv4 peer over MP-BGP with the interface's IPv6 address, RFC 4760, and back).
+  std::optional<IpAddress> nextHopV4;
+  std::optional<IpAddress> nextHopV6;
   bool operator==(const BgpPeerSettings&) const = default;
 };
 

@@ -455,19 +455,10 @@ void Runtime::advertise() {
     policy.localAs = peer.session.localAs;
     policy.ibgp = peer.session.localAs == peer.session.remoteAs;
     policy.localPreference = bgp_->localPreference;
-    // Next hop: the SE's own address on the peer's subnet.
-    if (peer.session.local.isV4()) {
-      policy.nextHopV4 = peer.session.local;
-    } else {
-      policy.nextHopV6 = peer.session.local;
-    }
-    // An IPv6 route to an IPv4 peer (or the other way) needs a next hop of that family: the
-    // SE's address of that family on the same interface, if it has one.
-    for (const auto& other : bgp_->peers) {
-      if (other.session.device != peer.session.device) continue;
-      if (other.session.local.isV4() && !policy.nextHopV4) policy.nextHopV4 = other.session.local;
-      if (other.session.local.isV6() && !policy.nextHopV6) policy.nextHopV6 = other.session.local;
-    }
+    // Next hop: the SE's own address on the peer's subnet (and the interface's address of the
+    // other family for routes of that family).
+    policy.nextHopV4 = peer.nextHopV4;
+    policy.nextHopV6 = peer.nextHopV6;
     for (auto it = routes.begin(); it != routes.end();) {
       const bool v4 = it->address().isV4();
       if ((v4 && !policy.nextHopV4) || (!v4 && !policy.nextHopV6)) {

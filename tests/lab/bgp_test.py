@@ -1,0 +1,152 @@
+"""BGP and BFD against FRR (issue 10): floe-se peers with FRR's bgpd/bfdd in the router
+namespace of the BGP lab (bgp_lab.py: reference 2's addresses) and the router's own table
+(`vtysh -c 'show ip bgp json'`) is what the tests check. Root; Debian's frr."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+import unittest
+
+import lab
+from bgp_lab import BgpLab, frr_config
+from frr import Frr, require_frr
+from lab import FloeSe, LabError, http_get, ns_exec, wait_until
+
+VIP = "10.10.50.100"
+VIP6 = "2001:db8:50::100"
+
+
+def document(ses=("se1",), bfd=True, ibgp=True, local_as=1, remote_as=None, md5=None,
+             vip6=False, bfd_profile=(50, 50, 3), peer_ip="10.10.40.3") -> dict:
+    vnics = {"se1": "12", "se2": "13"}
+    v6 = ":" in peer_ip  # an IPv6 session: the SE's front-end address in the document is IPv6
+
+    def front(se):
+        return f"fd00:40::{vnics[se]}/64" if v6 else f"10.10.40.{vnics[se]}/24"
+
+    peer = {"peer_ip": peer_ip, "subnet": "10.10.40.0/24" if ":" not in peer_ip else
+            "fd00:40::/64", "bfd": bfd, "advertise_vip": True, "advertise_snat_ip": True}
+    if remote_as is not None:
+        peer["remote_as"] = remote_as
+    if md5 is not None:
+        peer["md5_secret"] = md5
+    vips = [{"vip_id": "1", "ip_address": VIP}]
+    if vip6:
+        vips.append({"vip_id": "2", "ip_address": VIP6})
+    return {
+        "serviceenginegroup": [{"name": "Default-Group",
+                                "ha_mode": "HA_MODE_LEGACY_ACTIVE_STANDBY",
+                                "floating_intf_ip": ["fd00:40::11" if v6 else "10.10.40.11"],
+                                "dp_hb_frequency": 100, "dp_hb_timeout_count": 3}],
+        "serviceengine": [{"name": se, "se_group_ref": "Default-Group",
+                           "data_vnics": [{"if_name": "eth0", "ip": front(se)},
+                                          {"if_name": "eth1", "ip": f"10.10.10.{vnics[se]}/24"}]}
+                          for se in ses],
+        "vrfcontext": [{"name": "global",
+                        "static_routes": [{"route_id": "1", "prefix": "::/0" if v6 else
+                                           "0.0.0.0/0", "next_hop": "fd00:40::3" if v6 else
+                                           "10.10.40.3"}],
+                        "bgp_profile": {"local_as": local_as, "ibgp": ibgp, "peers": [peer]},
+                        "bfd_profile": {"mintx": bfd_profile[0], "minrx": bfd_profile[1],
+                                        "multi": bfd_profile[2]}}],
+        "healthmonitor": [{"name": "lab-tcp", "type": "HEALTH_MONITOR_TCP", "send_interval": 2,
+                           "receive_timeout": 1, "successful_checks": 1, "failed_checks": 1}],
+        "pool": [{"name": "web", "lb_algorithm": "LB_ALGORITHM_ROUND_ROBIN",
+                  "default_server_port": 80, "health_monitor_refs": ["lab-tcp"],
+                  "servers": [{"ip": "10.10.10.21", "port": 80},
+                              {"ip": "10.10.10.22", "port": 80}]}],
+        "virtualservice": [{"name": "vs1", "enabled": True, "vip": vips,
+                            "services": [{"port": 80}], "pool_ref": "web",
+                            "application_profile_ref": "System-L4-Application",
+                            "se_group_ref": "Default-Group"}],
+    }
+
+
+def peer_status(se: FloeSe, peer: str = "10.10.40.3") -> dict:
+    for p in se.status().get("bgp_peers", []):
+        if p["peer_ip"] == peer:
+            return p
+    return {}
+
+
+class BgpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        lab.require_environment()
+        require_frr()
+
+    def setUp(self):
+        self.lab = BgpLab()
+        self.lab.up()
+        self.addCleanup(self.lab.down)
+        self.router = None
+
+    def start_router(self, neighbors, **kw) -> Frr:
+        self.router = Frr(self.lab.ns("router"), self.lab.dir / "frr",
+                          frr_config(neighbors, **kw))
+        self.router.start()
+        self.addCleanup(self.router.stop)
+        return self.router
+
+    def start_se(self, doc: dict, name: str = "se1") -> FloeSe:
+        path = self.lab.write_config(doc, f"{name}.json")
+        se = FloeSe(self.lab, path, name=name)
+        se.start()
+        self.addCleanup(se.terminate_quietly)
+        return se
+
+    def wait_route(self, prefix: str, next_hop: str | None, timeout: float = 20,
+                   afi: str = "ip") -> bool:
+        """Wait until the router's BGP table holds `prefix` via `next_hop` (None: absent)."""
+        def check():
+            routes = self.router.routes(afi)
+            if next_hop is None:
+                return prefix not in routes
+            return next_hop in routes.get(prefix, [])
+        return bool(wait_until(check, timeout, 0.1))
+
+    # -- the reference transcript's peering ---------------------------------------------------
+    def test_ibgp_with_bfd_advertises_the_vip_via_the_se(self):
+        r = self.start_router([{"ip": "10.10.40.12", "bfd": True}])
+        se = self.start_se(document())
+        self.assertTrue(wait_until(lambda: peer_status(se).get("state") == "Established", 30),
+                        f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
+        self.assertEqual(r.neighbor_state("10.10.40.12"), "Established")
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12"),
+                        r.vtysh("show ip bgp"))
+        # BFD Up on both ends, with the profile's 50 ms.
+        self.assertTrue(wait_until(lambda: (peer_status(se).get("bfd") or {}).get("state")
+                                   == "Up", 10), peer_status(se))
+        self.assertTrue(wait_until(
+            lambda: (peer_status(se)["bfd"]["tx_interval_ms"] == 50.0), 5), peer_status(se))
+        peers = r.json("show bfd peers json")
+        self.assertTrue(any(p.get("peer") == "10.10.40.12" and p.get("status") == "up"
+                            for p in peers), peers)
+        # Traffic: client -> router (learned route) -> se1 -> servers.
+        self.assertTrue(wait_until(lambda: http_get(self.lab.ns("client"), f"http://{VIP}/")
+                                   in ("srv1", "srv2"), 15))
+        st = peer_status(se)
+        self.assertEqual(st["routes_advertised"], 1, st)
+        self.assertEqual(st["type"], "iBGP")
+        self.assertGreaterEqual(st["messages_out"], 3)  # OPEN, KEEPALIVE, UPDATE
+        self.assertGreaterEqual(st["messages_in"], 2)   # OPEN, KEEPALIVE
+        self.assertEqual(st["hold_time"], 9)  # FRR's 9 s is below floe's 180
+        # Clean shutdown: Cease, and the route is gone from the router at once.
+        se.stop()
+        self.assertTrue(self.wait_route(f"{VIP}/32", None, 5), r.vtysh("show ip bgp"))
+        n = r.json("show ip bgp neighbors 10.10.40.12 json")["10.10.40.12"]
+        # The Cease (RFC 4486 Administrative Shutdown) arrived; FRR may log the BFD AdminDown
+        # that follows it as the reason.
+        self.assertGreaterEqual(n["messageStats"]["notificationsRecv"], 1, n)
+
+
+if __name__ == "__main__":
+    unittest.main()
