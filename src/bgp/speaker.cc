@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 
@@ -51,6 +53,11 @@ struct Speaker::Peer {
   uint64_t establishedTransitions = 0;
   std::optional<WallTime> establishedAt;
   std::optional<SteadyTime> establishedSteady;
+  // TCP MD5 counters when the peer was configured: a rise while the session is not
+  // Established is reported in last_error (the kernel drops such segments silently).
+  uint64_t md5FailureBase = 0;
+  uint64_t md5NotFoundBase = 0;
+  uint64_t md5UnexpectedBase = 0;
 };
 
 struct Speaker::Listener {
@@ -104,6 +111,53 @@ size_t countMessages(std::vector<uint8_t>& carry, const uint8_t* data, size_t n)
   carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(at));
   if (carry.size() > kMaxMessageSize) carry.clear();  // framing error: the FSM resets
   return count;
+}
+
+// The kernel's TCP MD5 counters of this network namespace (/proc/net/netstat, TcpExt):
+// segments dropped because the signature did not verify (TCPMD5Failure), had none though a key
+// is set (TCPMD5NotFound), or had one though none is set (TCPMD5Unexpected).
+struct Md5Counters {
+  uint64_t failure = 0;
+  uint64_t notFound = 0;
+  uint64_t unexpected = 0;
+};
+
+Md5Counters readMd5Counters() {
+  Md5Counters out;
+  std::FILE* f = std::fopen("/proc/net/netstat", "re");
+  if (f == nullptr) return out;
+  std::string names;
+  std::string values;
+  std::array<char, 8192> line{};
+  while (std::fgets(line.data(), static_cast<int>(line.size()), f) != nullptr) {
+    const std::string text(line.data());
+    if (text.rfind("TcpExt:", 0) != 0) continue;
+    if (names.empty()) {
+      names = text;
+    } else {
+      values = text;
+      break;
+    }
+  }
+  std::fclose(f);
+  size_t a = 0;
+  size_t b = 0;
+  auto next = [](const std::string& s, size_t& at) {
+    while (at < s.size() && (s[at] == ' ' || s[at] == '\n')) ++at;
+    const size_t start = at;
+    while (at < s.size() && s[at] != ' ' && s[at] != '\n') ++at;
+    return s.substr(start, at - start);
+  };
+  for (;;) {
+    const std::string name = next(names, a);
+    const std::string value = next(values, b);
+    if (name.empty() || value.empty()) break;
+    const uint64_t v = std::strtoull(value.c_str(), nullptr, 10);
+    if (name == "TCPMD5Failure") out.failure = v;
+    if (name == "TCPMD5NotFound") out.notFound = v;
+    if (name == "TCPMD5Unexpected") out.unexpected = v;
+  }
+  return out;
 }
 
 }  // namespace
@@ -547,6 +601,10 @@ void Speaker::configureHere(const std::vector<PeerSettings>& peers,
     p->settings = s;
     if (auto st = listen(s); !st) errors.push_back(st.error().message);
     p->main = newConn(*p, false);
+    const auto md5 = readMd5Counters();
+    p->md5FailureBase = md5.failure;
+    p->md5NotFoundBase = md5.notFound;
+    p->md5UnexpectedBase = md5.unexpected;
     Peer& ref = *p;
     peers_[s.peer] = std::move(p);
     spdlog::info("bgp {}: peer AS {} from {} ({})", s.peer.toString(), s.remoteAs,
@@ -623,8 +681,29 @@ void Speaker::shutdown() {
 nlohmann::json Speaker::snapshot() const {
   nlohmann::json out = nlohmann::json::array();
   const auto now = clock_.now();
+  const auto md5 = readMd5Counters();
   for (const auto& [ip, p] : peers_) {
     const Fsm& f = p->main->fsm;
+    std::string lastError = p->lastError;
+    if (f.state() != State::kEstablished) {
+      // The kernel drops a segment whose TCP MD5 signature does not verify without a word to
+      // either side: the connection just never comes up. Say so when its counters rose.
+      std::string md5Problem;
+      if (!p->settings.md5Secret.empty() && md5.failure > p->md5FailureBase) {
+        md5Problem = "TCP MD5 signatures (RFC 2385) do not verify: md5_secret differs from the "
+                     "peer's password (kernel counter TCPMD5Failure rose by " +
+                     std::to_string(md5.failure - p->md5FailureBase) + ")";
+      } else if (!p->settings.md5Secret.empty() && md5.notFound > p->md5NotFoundBase) {
+        md5Problem = "the peer sends no TCP MD5 signature (RFC 2385) but md5_secret is set "
+                     "(kernel counter TCPMD5NotFound rose)";
+      } else if (p->settings.md5Secret.empty() && md5.unexpected > p->md5UnexpectedBase) {
+        md5Problem = "the peer signs its segments with TCP MD5 (RFC 2385) but no md5_secret is "
+                     "set (kernel counter TCPMD5Unexpected rose)";
+      }
+      if (!md5Problem.empty()) {
+        lastError = lastError.empty() ? md5Problem : md5Problem + "; " + lastError;
+      }
+    }
     nlohmann::json received = nlohmann::json::array();
     for (const auto& r : p->received) received.push_back(r.toString());
     nlohmann::json advertised = nlohmann::json::array();
@@ -643,7 +722,7 @@ nlohmann::json Speaker::snapshot() const {
                           : 0},
          {"established_at", p->establishedAt ? formatUtc(*p->establishedAt) : std::string()},
          {"established_transitions", p->establishedTransitions},
-         {"last_error", p->lastError},
+         {"last_error", lastError},
          {"last_notification", p->lastNotification},
          {"hold_time", f.negotiatedHoldTime()},
          {"keepalive", f.negotiatedKeepalive()},

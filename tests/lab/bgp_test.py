@@ -147,6 +147,118 @@ class BgpTest(unittest.TestCase):
         # that follows it as the reason.
         self.assertGreaterEqual(n["messageStats"]["notificationsRecv"], 1, n)
 
+    # -- withdrawal -----------------------------------------------------------------------------
+    def test_disabled_vs_or_no_server_up_withdraws_the_vip(self):
+        r = self.start_router([{"ip": "10.10.40.12", "bfd": True}])
+        doc = document()
+        se = self.start_se(doc)
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 30), r.vtysh("show ip bgp"))
+        # Every server down: the virtual service is DOWN, its VIP withdrawn.
+        self.lab.server_stop("srv1")
+        self.lab.server_stop("srv2")
+        self.assertTrue(self.wait_route(f"{VIP}/32", None, 20),
+                        f"{r.vtysh('show ip bgp')}\n{se.status().get('virtualservices')}")
+        self.assertEqual(peer_status(se)["state"], "Established")  # only the route went
+        self.lab.server_start("srv1")
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 20), r.vtysh("show ip bgp"))
+        # The virtual service disabled (a reload): withdrawn; enabled again: back.
+        off = copy.deepcopy(doc)
+        off["virtualservice"][0]["enabled"] = False
+        self.lab.write_config(off, "se1.json")
+        se.reload()
+        self.assertTrue(self.wait_route(f"{VIP}/32", None, 20), r.vtysh("show ip bgp"))
+        self.lab.write_config(doc, "se1.json")
+        se.reload()
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 20), r.vtysh("show ip bgp"))
+
+    # -- failover -------------------------------------------------------------------------------
+    def test_sigkill_of_the_active_se_drops_its_routes_fast(self):
+        r = self.start_router([{"ip": "10.10.40.12", "bfd": True},
+                               {"ip": "10.10.40.13", "bfd": True}])
+        doc = document(ses=("se1", "se2"))
+        se1 = self.start_se(doc, "se1")
+        self.assertTrue(wait_until(lambda: se1.status().get("ha_state") == "ACTIVE", 15))
+        se2 = self.start_se(doc, "se2")
+        self.assertTrue(wait_until(lambda: se2.status().get("ha_state") == "STANDBY", 15))
+        for se in (se1, se2):
+            self.assertTrue(wait_until(lambda: (peer_status(se).get("bfd") or {})
+                                       .get("tx_interval_ms") == 50.0, 20), peer_status(se))
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 20), r.vtysh("show ip bgp"))
+        self.assertEqual(r.routes().get(f"{VIP}/32"), ["10.10.40.12"])  # the standby: nothing
+        self.assertEqual(peer_status(se2)["state"], "Established")
+        self.assertEqual(peer_status(se2)["routes_advertised"], 0)
+        # SIGKILL: the router's kernel table (zebra) must lose the route via se1 in < 200 ms.
+        router = self.lab.ns("router")
+
+        def via_se1() -> bool:
+            out = ns_exec(router, "ip", "route", "show", f"{VIP}/32").stdout
+            return "10.10.40.12" in out
+
+        self.assertTrue(via_se1())
+        t0 = time.monotonic()
+        se1.kill()
+        while via_se1() and time.monotonic() - t0 < 5:
+            pass
+        gone_ms = (time.monotonic() - t0) * 1000
+        print(f"\n[measure] route via the killed active SE gone from the router after "
+              f"{gone_ms:.0f} ms", flush=True)
+        self.assertLess(gone_ms, 200, r.vtysh("show ip bgp"))
+        # The standby takes over and advertises; traffic flows through it.
+        self.assertTrue(wait_until(lambda: se2.status().get("ha_state") == "ACTIVE", 10))
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.13", 10), r.vtysh("show ip bgp"))
+        t1 = time.monotonic()
+        self.assertTrue(wait_until(lambda: http_get(self.lab.ns("client"), f"http://{VIP}/")
+                                   in ("srv1", "srv2"), 15))
+        print(f"[measure] VIP route via the new active SE {1000 * (t1 - t0):.0f} ms after the "
+              f"kill", flush=True)
+
+    # -- eBGP, 4-octet AS ----------------------------------------------------------------------
+    def test_ebgp_with_a_four_octet_as(self):
+        r = self.start_router([{"ip": "10.10.40.12", "remote_as": 4200000002, "bfd": True}],
+                              local_as=4200000001)
+        se = self.start_se(document(ibgp=False, local_as=4200000002, remote_as=4200000001))
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 30),
+                        f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
+        st = peer_status(se)
+        self.assertEqual(st["type"], "eBGP")
+        self.assertTrue(st["four_octet_as"])
+        path = r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
+        self.assertEqual(path["aspath"]["string"], "4200000002", path)
+
+    # -- TCP MD5 ----------------------------------------------------------------------------------
+    def test_md5_matching_establishes(self):
+        r = self.start_router([{"ip": "10.10.40.12", "password": "floe-lab-secret"}])
+        se = self.start_se(document(bfd=False, md5="floe-lab-secret"))
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 30),
+                        f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
+        self.assertTrue(peer_status(se)["md5"])
+
+    def test_md5_mismatch_never_establishes_and_status_says_why(self):
+        r = self.start_router([{"ip": "10.10.40.12", "password": "floe-lab-secret"}])
+        se = self.start_se(document(bfd=False, md5="another-secret"))
+        why = wait_until(lambda: "TCP MD5" in peer_status(se).get("last_error", "")
+                         and peer_status(se)["last_error"], 20)
+        self.assertTrue(why, peer_status(se))
+        print(f"\n[status] last_error: {why}", flush=True)
+        self.assertIn("md5_secret differs", why)
+        time.sleep(3)  # several connection attempts each way
+        self.assertNotEqual(peer_status(se)["state"], "Established")
+        self.assertNotEqual(r.neighbor_state("10.10.40.12"), "Established")
+        self.assertNotIn(f"{VIP}/32", r.routes())
+
+    # -- IPv6 over MP-BGP -------------------------------------------------------------------------
+    def test_ipv6_vip_over_mp_bgp(self):
+        r = self.start_router([{"ip": "fd00:40::12", "bfd": True}])
+        se = self.start_se(document(vip6=True, peer_ip="fd00:40::3"))
+        self.assertTrue(wait_until(
+            lambda: peer_status(se, "fd00:40::3").get("state") == "Established", 30),
+            f"{peer_status(se, 'fd00:40::3')}\n{r.vtysh('show bgp summary')}")
+        self.assertTrue(self.wait_route(f"{VIP6}/128", "fd00:40::12", 20, afi="ipv6"),
+                        r.vtysh("show bgp ipv6 unicast"))
+        self.assertTrue(wait_until(
+            lambda: http_get(self.lab.ns("client"), f"http://[{VIP6}]/") in ("srv1", "srv2"),
+            15))
+
 
 if __name__ == "__main__":
     unittest.main()
