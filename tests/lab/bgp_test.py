@@ -259,6 +259,83 @@ class BgpTest(unittest.TestCase):
             lambda: http_get(self.lab.ns("client"), f"http://[{VIP6}]/") in ("srv1", "srv2"),
             15))
 
+    # -- BFD alone detects a hung SE ----------------------------------------------------------
+    def test_frozen_active_is_detected_by_bfd(self):
+        """SIGSTOP keeps the SE's TCP connections open: only BFD (50 ms x 3) can tell the router
+        that it is gone."""
+        r = self.start_router([{"ip": "10.10.40.12", "bfd": True},
+                               {"ip": "10.10.40.13", "bfd": True}])
+        doc = document(ses=("se1", "se2"))
+        se1 = self.start_se(doc, "se1")
+        self.assertTrue(wait_until(lambda: se1.status().get("ha_state") == "ACTIVE", 15))
+        se2 = self.start_se(doc, "se2")
+        self.assertTrue(wait_until(lambda: se2.status().get("ha_state") == "STANDBY", 15))
+        self.assertTrue(wait_until(lambda: (peer_status(se1).get("bfd") or {})
+                                   .get("tx_interval_ms") == 50.0, 20), peer_status(se1))
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 20), r.vtysh("show ip bgp"))
+        router = self.lab.ns("router")
+
+        def via_se1() -> bool:
+            return "10.10.40.12" in ns_exec(router, "ip", "route", "show", f"{VIP}/32").stdout
+
+        self.addCleanup(lambda: se1.alive() and se1.proc.send_signal(signal.SIGKILL))
+        t0 = time.monotonic()
+        se1.signal(signal.SIGSTOP)
+        while via_se1() and time.monotonic() - t0 < 5:
+            pass
+        gone_ms = (time.monotonic() - t0) * 1000
+        print(f"\n[measure] route via the frozen active SE gone after {gone_ms:.0f} ms "
+              f"(BFD detection time 150 ms)", flush=True)
+        self.assertLess(gone_ms, 300, r.vtysh("show bfd peers"))
+        n = r.json("show ip bgp neighbors 10.10.40.12 json")["10.10.40.12"]
+        # FRR's bgpd took the session down for BFD and said so: Cease/BFD Down (RFC 9384).
+        self.assertEqual(n.get("lastNotificationReason"), "Cease/BFD Down", n)
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.13", 10), r.vtysh("show ip bgp"))
+        self.assertTrue(wait_until(lambda: http_get(self.lab.ns("client"), f"http://{VIP}/")
+                                   in ("srv1", "srv2"), 15))
+        se1.proc.send_signal(signal.SIGKILL)
+        se1.wait(10)
+
+    # -- RFC 7606 ---------------------------------------------------------------------------------
+    def test_malformed_update_gets_rfc7606_treatment(self):
+        peer = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.ns("router"), "python3",
+             str(lab.HERE / "bgp_peer.py"), "10.10.40.3", "1", "10.10.40.3"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+        def stop_peer():
+            if peer.poll() is None:
+                peer.kill()
+            peer.wait(5)
+            peer.stdin.close()
+            peer.stdout.close()
+
+        self.addCleanup(stop_peer)
+        self.assertEqual(json.loads(peer.stdout.readline())["event"], "listening")
+        se = self.start_se(document(bfd=False))
+        self.assertEqual(json.loads(peer.stdout.readline())["event"], "established")
+        self.assertTrue(wait_until(lambda: peer_status(se).get("state") == "Established", 10))
+        peer.stdin.write("send-7606\n")
+        peer.stdin.flush()
+        self.assertEqual(json.loads(peer.stdout.readline())["event"], "sent-7606")
+        # Treat-as-withdraw: 10.99.0.0/16 is not taken; the valid 10.98.0.0/16 is; the session
+        # stays up.
+        self.assertTrue(wait_until(lambda: peer_status(se).get("received") == ["10.98.0.0/16"],
+                                   10), peer_status(se))
+        st = peer_status(se)
+        self.assertEqual(st["state"], "Established")
+        self.assertEqual(st["rfc7606"][0]["action"], "treat-as-withdraw", st)
+        self.assertEqual(st["rfc7606"][0]["attribute_type"], 1, st)  # ORIGIN
+        # An UPDATE whose Withdrawn Routes Length overruns it: NOTIFICATION UPDATE Message
+        # Error / Malformed Attribute List (RFC 4271 §6.3, RFC 7606 §4), session reset.
+        peer.stdin.write("send-reset\n")
+        peer.stdin.flush()
+        event = json.loads(peer.stdout.readline())
+        self.assertEqual(event, {"event": "notification", "code": 3, "subcode": 1})
+        self.assertTrue(wait_until(lambda: peer_status(se).get("state") != "Established", 5))
+        self.assertTrue(se.alive())
+        self.assertIn("UPDATE Message Error", peer_status(se)["last_error"])
+
 
 if __name__ == "__main__":
     unittest.main()
