@@ -180,3 +180,103 @@ lab_nginx_stop() {
     fi
     rm -f "$dir/nginx.master.pid" "$dir/nginx.pid"
 }
+
+# --- shared by the topology scripts ------------------------------------------------------------
+# A topology script sets LAB, LAB_DIR, HOSTS (namespace suffixes), SERVERS (the nginx hosts)
+# and defines ns() (suffix -> namespace name) before calling these.
+
+# Prints the script's header comment (its usage) and exits 2.
+lab_usage() {
+    sed -n '2,/^set -E/p' "$1" | sed -e '/^set -E/d' -e 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+# Stops the servers, deletes every namespace of the lab (and what runs in them), removes the
+# lab's directory if this script created it.
+lab_topology_down() {
+    local h
+    for h in "${SERVERS[@]}"; do
+        [[ -d $LAB_DIR/$h ]] && lab_nginx_stop "$LAB_DIR/$h"
+    done
+    for h in "${HOSTS[@]}"; do
+        lab_ns_del "$(ns "$h")"
+    done
+    # Only ever remove a directory this script created (it carries the marker file).
+    if [[ -e $LAB_DIR/.floe-lab ]]; then
+        rm -rf -- "$LAB_DIR"
+    fi
+}
+
+# Refuses a lab that is already (partly) up; then arms the teardown of a half-built lab on any
+# failure, creates the lab directory and every namespace (IPv6 on, no kernel DAD).
+lab_topology_begin() {
+    local h
+    for h in "${HOSTS[@]}"; do
+        lab_ns_exists "$(ns "$h")" && lab_die "lab '$LAB' is already (partly) up: namespace $(ns "$h") exists; run '$0 down' first"
+    done
+    trap lab_up_failed EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    mkdir -p "$LAB_DIR"
+    chmod 755 "$LAB_DIR"
+    : >"$LAB_DIR/.floe-lab"
+    for h in "${HOSTS[@]}"; do
+        lab_ns_add "$(ns "$h")"
+        # IPv6 on (neighbour discovery needs each device's link-local address as the source
+        # of its solicitations), but no kernel DAD: every address is usable at once.
+        ip netns exec "$(ns "$h")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    done
+}
+
+# Disarms the teardown: the lab is up.
+lab_topology_end() {
+    trap - EXIT INT TERM
+    lab_log "lab '$LAB' is up (namespaces $LAB-{${HOSTS[*]}}; files in $LAB_DIR)"
+}
+
+lab_up_failed() {
+    local rc=$?
+    trap - EXIT
+    lab_log "up failed (exit $rc); tearing the lab down"
+    lab_topology_down
+    exit "$rc"
+}
+
+# Starts nginx on server host $1 and waits until it listens on each address given after it.
+lab_topology_server_start() {
+    local h=$1 dir=$LAB_DIR/$1 ip
+    shift
+    lab_ns_exists "$(ns "$h")" || lab_die "lab $LAB is not up"
+    lab_nginx_start "$(ns "$h")" "$dir"
+    for ip in "$@"; do
+        lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
+            lab_die "nginx in $(ns "$h") does not listen on $ip:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
+    done
+}
+
+# Addresses and routes of every host, and whether each nginx runs; exit 1 if a namespace is
+# missing. "-6" adds each host's IPv6 routes, "-4" lists IPv4 routes only.
+lab_topology_status() {
+    local h absent=0 pid
+    for h in "${HOSTS[@]}"; do
+        if lab_ns_exists "$(ns "$h")"; then
+            echo "== $(ns "$h")"
+            ip -n "$(ns "$h")" -br addr show | grep -v '^lo ' || true
+            ip -n "$(ns "$h")" route show | sed 's/^/   route: /'
+            if [[ ${1:-} == -6 ]]; then
+                ip -n "$(ns "$h")" -6 route show | grep -v '^fe80::' | sed 's/^/   route: /' || true
+            fi
+        else
+            echo "== $(ns "$h"): absent"
+            absent=1
+        fi
+    done
+    for h in "${SERVERS[@]}"; do
+        if pid=$(cat "$LAB_DIR/$h/nginx.master.pid" 2>/dev/null) && lab_pid_alive "$pid"; then
+            echo "nginx $h: running (pid $pid)"
+        else
+            echo "nginx $h: stopped"
+        fi
+    done
+    return "$absent"
+}

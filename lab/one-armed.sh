@@ -39,36 +39,15 @@ ns() { printf '%s-%s' "$LAB" "$1"; }
 srv_ip() { case $1 in srv1) echo 10.10.20.21 ;; srv2) echo 10.10.20.22 ;; *) return 1 ;; esac; }
 srv_ip6() { case $1 in srv1) echo 2001:db8:20::21 ;; srv2) echo 2001:db8:20::22 ;; *) return 1 ;; esac; }
 
-usage() {
-    sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '/^set -E/d' -e 's/^# \{0,1\}//' >&2
-    exit 2
-}
+usage() { lab_usage "${BASH_SOURCE[0]}"; }
 
-do_down() {
-    local h
-    for h in "${SERVERS[@]}"; do
-        [[ -d $LAB_DIR/$h ]] && lab_nginx_stop "$LAB_DIR/$h"
-    done
-    for h in "${HOSTS[@]}"; do
-        lab_ns_del "$(ns "$h")"
-    done
-    # Only ever remove a directory this script created (it carries the marker file).
-    if [[ -e $LAB_DIR/.floe-lab ]]; then
-        rm -rf -- "$LAB_DIR"
-    fi
-}
+do_down() { lab_topology_down; }
 
 server_start() {
-    local h=$1 ip dir
-    ip=$(srv_ip "$h") || lab_die "unknown server '$h' (srv1 or srv2)"
-    dir=$LAB_DIR/$h
-    lab_ns_exists "$(ns "$h")" || lab_die "lab $LAB is not up"
-    lab_nginx_start "$(ns "$h")" "$dir"
-    lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
-        lab_die "nginx in $(ns "$h") does not listen on $ip:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
-    ip=$(srv_ip6 "$h")
-    lab_wait_tcp "$(ns "$h")" "$ip" 80 10 ||
-        lab_die "nginx in $(ns "$h") does not listen on [$ip]:80 after 10 s (see $dir/nginx.out, $dir/error.log)"
+    local ip ip6
+    ip=$(srv_ip "$1") || lab_die "unknown server '$1' (srv1 or srv2)"
+    ip6=$(srv_ip6 "$1")
+    lab_topology_server_start "$1" "$ip" "$ip6"
 }
 
 server_stop() {
@@ -77,34 +56,9 @@ server_stop() {
     lab_nginx_stop "$LAB_DIR/$h"
 }
 
-up_failed() {
-    local rc=$?
-    trap - EXIT
-    lab_log "up failed (exit $rc); tearing the lab down"
-    do_down
-    exit "$rc"
-}
-
 do_up() {
     local h
-    for h in "${HOSTS[@]}"; do
-        lab_ns_exists "$(ns "$h")" && lab_die "lab '$LAB' is already (partly) up: namespace $(ns "$h") exists; run '$0 down' first"
-    done
-    # From here on, any failure (a failed command, lab_die, a signal) removes the half-built lab.
-    trap up_failed EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-
-    mkdir -p "$LAB_DIR"
-    chmod 755 "$LAB_DIR"
-    : >"$LAB_DIR/.floe-lab"
-
-    for h in "${HOSTS[@]}"; do
-        lab_ns_add "$(ns "$h")"
-        # IPv6 on (neighbour discovery needs each device's link-local address as the source
-        # of its solicitations), but no kernel DAD: every address is usable at once.
-        ip netns exec "$(ns "$h")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-    done
+    lab_topology_begin
     local sw client router se1 se2 srv1 srv2
     sw=$(ns sw) client=$(ns client) router=$(ns router)
     se1=$(ns se1) se2=$(ns se2) srv1=$(ns srv1) srv2=$(ns srv2)
@@ -170,32 +124,10 @@ do_up() {
         grep -qF 'listen [::]:80' "$LAB_DIR/$h/nginx.conf" || lab_die "$h: nginx.conf has no 'listen 80 default_server;' to add IPv6 to"
         server_start "$h"
     done
-    trap - EXIT INT TERM
-    lab_log "lab '$LAB' is up (namespaces $LAB-{${HOSTS[*]}}; files in $LAB_DIR)"
+    lab_topology_end
 }
 
-do_status() {
-    local h absent=0 pid
-    for h in "${HOSTS[@]}"; do
-        if lab_ns_exists "$(ns "$h")"; then
-            echo "== $(ns "$h")"
-            ip -n "$(ns "$h")" -br addr show | grep -v '^lo ' || true
-            ip -n "$(ns "$h")" route show | sed 's/^/   route: /'
-            ip -n "$(ns "$h")" -6 route show | grep -v '^fe80::' | sed 's/^/   route: /' || true
-        else
-            echo "== $(ns "$h"): absent"
-            absent=1
-        fi
-    done
-    for h in "${SERVERS[@]}"; do
-        if pid=$(cat "$LAB_DIR/$h/nginx.master.pid" 2>/dev/null) && lab_pid_alive "$pid"; then
-            echo "nginx $h: running (pid $pid)"
-        else
-            echo "nginx $h: stopped"
-        fi
-    done
-    return "$absent"
-}
+do_status() { lab_topology_status -6; }
 
 # The HA pair's second heartbeat network (see the usage text). Idempotent both ways.
 ha_link() {

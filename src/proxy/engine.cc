@@ -484,10 +484,10 @@ ProxyStatus ProxyEngine::Impl::status() const {
       s.state = h.state();
       s.reason = h.reason();
       s.active_connections = rt.active.load(std::memory_order_relaxed);
-      s.total_connections = rt.total.load(std::memory_order_relaxed);
-      s.connect_failures = rt.connect_failures.load(std::memory_order_relaxed);
-      s.bytes_in = rt.bytes_in.load(std::memory_order_relaxed);
-      s.bytes_out = rt.bytes_out.load(std::memory_order_relaxed);
+      s.total_connections = rt.total.load();
+      s.connect_failures = rt.connect_failures.load();
+      s.bytes_in = rt.bytes_in.load();
+      s.bytes_out = rt.bytes_out.load();
       s.return_paths = h.returnPaths();
       ps.servers.push_back(std::move(s));
     }
@@ -503,11 +503,11 @@ ProxyStatus ProxyEngine::Impl::status() const {
     s.reason = serviceDownReason(vs);
     s.up = s.reason.empty();
     s.active_connections = rt.active.load(std::memory_order_relaxed);
-    s.total_connections = rt.total.load(std::memory_order_relaxed);
-    s.refused_connections = rt.refused.load(std::memory_order_relaxed);
-    s.connection_errors = rt.errors.load(std::memory_order_relaxed);
-    s.idle_timeouts = rt.idle_timeouts.load(std::memory_order_relaxed);
-    s.over_capacity = rt.over_capacity.load(std::memory_order_relaxed);
+    s.total_connections = rt.total.load();
+    s.refused_connections = rt.refused.load();
+    s.connection_errors = rt.errors.load();
+    s.idle_timeouts = rt.idle_timeouts.load();
+    s.over_capacity = rt.over_capacity.load();
     out.virtual_services.push_back(std::move(s));
   }
   EngineStatus& e = out.engine;
@@ -520,7 +520,7 @@ ProxyStatus ProxyEngine::Impl::status() const {
   }
   e.listening_socket_budget = listen_budget_;
   e.active_connections = shared_.active.load(std::memory_order_relaxed);
-  e.over_capacity = shared_.over_capacity.load(std::memory_order_relaxed);
+  e.over_capacity = shared_.over_capacity.load();
   for (size_t i = 0; i < kLocalCauses; ++i) {
     const auto c = static_cast<LocalCause>(i);
     e.local_errors.emplace_back(toString(c), shared_.local_errors.count(c));

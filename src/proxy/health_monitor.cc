@@ -275,14 +275,22 @@ void ServerHealth::reportReturnPaths() {
     c.reported_failing = failing;
     const std::string where =
         "pool " + pool_ + " server " + formatEndpoint(server_.ip, server_.port);
+    const std::string server = formatEndpoint(server_.ip, server_.port);
     if (failing) {
-      spdlog::warn(
-          "{}: reachable from the SE's interface address but not from SNAT IP {} ({}): "
-          "the network has no route back to {}; on the router: {}",
-          where, c.path.snat_ip.toString(), c.detail, c.path.snat_ip.toString(),
-          routerCommand(c.path));
+      logEvent(spdlog::level::warn, "return_path_failing",
+               {{"pool", pool_},
+                {"server", server},
+                {"snat_ip", c.path.snat_ip.toString()},
+                {"reason", c.detail}},
+               fmt::format("{}: reachable from the SE's interface address but not from SNAT IP "
+                           "{} ({}): the network has no route back to {}; on the router: {}",
+                           where, c.path.snat_ip.toString(), c.detail,
+                           c.path.snat_ip.toString(), routerCommand(c.path)));
     } else {
-      spdlog::info("{}: reachable from SNAT IP {} again", where, c.path.snat_ip.toString());
+      logEvent(spdlog::level::info, "return_path_ok",
+               {{"pool", pool_}, {"server", server}, {"snat_ip", c.path.snat_ip.toString()}},
+               fmt::format("{}: reachable from SNAT IP {} again", where,
+                           c.path.snat_ip.toString()));
     }
   }
 }
@@ -326,8 +334,14 @@ void ServerHealth::recompute(const Runner* cause) {
 void ServerHealth::setState(ServerState next, const std::string& why) {
   if (next == state()) return;
   runtime_->state.store(next, std::memory_order_relaxed);
-  spdlog::info("pool {} server {} {} ({})", pool_, formatEndpoint(server_.ip, server_.port),
-               toString(next), why);
+  const std::string server = formatEndpoint(server_.ip, server_.port);
+  const char* event = next == ServerState::kUp         ? "server_up"
+                      : next == ServerState::kDisabled ? "server_disabled"
+                      : next == ServerState::kDown     ? "server_down"
+                                                       : "server_unknown";
+  logEvent(next == ServerState::kDown ? spdlog::level::warn : spdlog::level::info, event,
+           {{"pool", pool_}, {"server", server}, {"state", toString(next)}, {"reason", why}},
+           fmt::format("pool {} server {} {} ({})", pool_, server, toString(next), why));
   reportReturnPaths();
 }
 

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string_view>
 
+#include "proxy/counter.h"
+
 namespace floe::proxy {
 
 enum class LocalCause : uint8_t { kEmfile, kEnfile, kEaddrnotavail, kEnobufs, kEnomem };
@@ -42,7 +44,7 @@ class LocalErrors {
 struct EngineShared {
   LocalErrors local_errors;
   std::atomic<uint64_t> active{0};         // proxied client connections, all services
-  std::atomic<uint64_t> over_capacity{0};  // clients reset because a connection cap was reached
+  ShardedCounter over_capacity;  // clients reset because a connection cap was reached
   uint64_t max_connections = 0;            // global cap (> 0)
   uint64_t max_connections_per_vs = 0;     // per virtual service (> 0)
 };

@@ -1,6 +1,6 @@
 // What the control thread and the workers share: per-server and per-service counters and
-// health state (atomics, the only mutable shared state), and the immutable config snapshots
-// that reach the workers by shared_ptr<const ...>.
+// health state (per-worker counters summed on read, a few atomics: the only mutable shared
+// state), and the immutable config snapshots that reach the workers by shared_ptr<const ...>.
 #pragma once
 
 #include <sys/socket.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/counter.h"
 #include "proxy/engine.h"
 
 namespace floe::proxy {
@@ -22,27 +23,28 @@ namespace floe::proxy {
 struct ServerRuntime {
   std::atomic<ServerState> state{ServerState::kUnknown};  // written by the health monitors
   std::atomic<uint64_t> active{0};  // includes connects in progress (least connections sees them)
-  std::atomic<uint64_t> total{0};   // established connections
-  std::atomic<uint64_t> connect_failures{0};
-  std::atomic<uint64_t> bytes_in{0};   // from the server
-  std::atomic<uint64_t> bytes_out{0};  // to the server
+  ShardedCounter total;             // established connections
+  ShardedCounter connect_failures;
+  ShardedCounter bytes_in;   // from the server
+  ShardedCounter bytes_out;  // to the server
 
   bool isUp() const { return state.load(std::memory_order_relaxed) == ServerState::kUp; }
 };
 
 // Counters of one virtual service, kept across apply() while a service of that name exists.
 struct ServiceRuntime {
-  std::atomic<uint64_t> active{0};
-  std::atomic<uint64_t> total{0};    // accepted client connections, refused ones included
-  std::atomic<uint64_t> refused{0};  // reset: no server up, or every connect attempt failed
-  std::atomic<uint64_t> errors{0};   // ended by a socket error or a reset from either side
-  std::atomic<uint64_t> idle_timeouts{0};
-  std::atomic<uint64_t> over_capacity{0};  // reset: a connection cap was reached
+  std::atomic<uint64_t> active{0};  // the per-service connection cap reads it on every accept
+  ShardedCounter total;             // accepted client connections, refused ones included
+  ShardedCounter refused;           // reset: no server up, or every connect attempt failed
+  ShardedCounter errors;            // ended by a socket error or a reset from either side
+  ShardedCounter idle_timeouts;
+  ShardedCounter over_capacity;  // reset: a connection cap was reached
 };
 
 inline void bump(std::atomic<uint64_t>& counter, uint64_t n = 1) {
   counter.fetch_add(n, std::memory_order_relaxed);
 }
+inline void bump(ShardedCounter& counter, uint64_t n = 1) { counter.add(n); }
 inline void drop(std::atomic<uint64_t>& counter) {
   counter.fetch_sub(1, std::memory_order_relaxed);
 }

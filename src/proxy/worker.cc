@@ -86,6 +86,7 @@ void Worker::start() {
   thread_ = std::thread([this] {
     const std::string name = "floe-w" + std::to_string(index_);
     pthread_setname_np(pthread_self(), name.c_str());
+    ShardedCounter::bindThisThread(static_cast<size_t>(index_));
     io_.run();
   });
 }

@@ -110,11 +110,14 @@ void Agent::setState(ObjectStatus& s, ObjectState state, std::string reason,
   s.reason = std::move(reason);
   s.since = clock_.wallNow();
   if (state == ObjectState::kInstalled) {
-    spdlog::info("{}: INSTALLED", what);
-  } else if (wasInstalled) {
-    spdlog::warn("{}: was INSTALLED, now {}: {}", what, toString(state), s.reason);
+    logEvent(spdlog::level::info, "object_installed", {{"object", what}, {"state", "INSTALLED"}},
+             fmt::format("{}: INSTALLED", what));
   } else {
-    spdlog::warn("{}: {}: {}", what, toString(state), s.reason);
+    logEvent(spdlog::level::warn, wasInstalled ? "object_lost" : "object_state",
+             {{"object", what}, {"state", toString(state)}, {"reason", s.reason}},
+             wasInstalled
+                 ? fmt::format("{}: was INSTALLED, now {}: {}", what, toString(state), s.reason)
+                 : fmt::format("{}: {}: {}", what, toString(state), s.reason));
   }
 }
 
@@ -183,7 +186,10 @@ Result<Agent::Observed> Agent::observe() {
 }
 
 void Agent::setRole(Role role, bool claimAtOnce) {
-  if (role != role_) spdlog::info("role: {} -> {}", toString(role_), toString(role));
+  if (role != role_) {
+    logEvent(spdlog::level::info, "agent_role", {{"from", toString(role_)}, {"to", toString(role)}},
+             fmt::format("role: {} -> {}", toString(role_), toString(role)));
+  }
   role_ = role;
   claimAtOnce_ = role == Role::kActive && claimAtOnce;
   if (role == Role::kStandby) {
@@ -535,13 +541,12 @@ void Agent::withdrawAll() {
   }
 }
 
-nlohmann::json Agent::status() const {
-  using nlohmann::json;
-  json j;
-  j["name"] = desired_.engine;
-  j["se_group"] = desired_.group;
-  j["ha_state"] = toString(role_);
-
+Agent::ServiceState Agent::serviceState(const proxy::VirtualServiceStatus& vs) const {
+  if (role_ == Role::kStandby) {
+    return {"STANDBY",
+            "this SE is standby: the active SE of the group serves it; listeners stay open for "
+            "a takeover"};
+  }
   // A virtual service is only as up as the addresses it needs: a VIP or SNAT IP that the
   // kernel does not hold makes it DOWN, whatever the proxy says.
   auto addressProblem = [&](const IpAddress& ip, const char* kind) -> std::string {
@@ -553,51 +558,79 @@ nlohmann::json Agent::status() const {
     }
     return "";
   };
+  bool up = vs.up;
+  std::string reason = vs.reason;
+  for (const auto& spec : desired_.proxy.virtual_services) {
+    if (spec.name != vs.name) continue;
+    std::vector<IpAddress> vips;
+    for (const auto& l : spec.listeners) {
+      if (std::find(vips.begin(), vips.end(), l.ip) == vips.end()) vips.push_back(l.ip);
+    }
+    std::string problem;
+    for (const auto& ip : vips) {
+      if (problem.empty()) problem = addressProblem(ip, "VIP");
+    }
+    for (const auto& ip : spec.snat_ips) {
+      if (problem.empty()) problem = addressProblem(ip, "SNAT IP");
+    }
+    if (!problem.empty()) {
+      up = false;
+      reason = reason.empty() ? problem : problem + "; " + reason;
+    }
+  }
+  return {up ? "UP" : "DOWN", reason};
+}
+
+void Agent::logServiceChanges() {
+  std::map<std::string, ServiceState> now;
+  for (const auto& vs : dataPlane_.status().virtual_services) now[vs.name] = serviceState(vs);
+  for (const auto& [name, st] : now) {
+    auto old = loggedServices_.find(name);
+    if (old != loggedServices_.end() && old->second.state == st.state) continue;
+    const bool down = st.state == "DOWN";
+    logEvent(down ? spdlog::level::warn : spdlog::level::info,
+             down ? "virtualservice_down" : (st.state == "UP" ? "virtualservice_up"
+                                                              : "virtualservice_standby"),
+             {{"virtualservice", name},
+              {"state", st.state},
+              {"previous", old == loggedServices_.end() ? "" : old->second.state},
+              {"reason", st.reason}},
+             st.reason.empty() ? fmt::format("virtual service {} {}", name, st.state)
+                               : fmt::format("virtual service {} {}: {}", name, st.state,
+                                             st.reason));
+  }
+  for (const auto& [name, st] : loggedServices_) {
+    if (now.count(name) == 0) {
+      logEvent(spdlog::level::info, "virtualservice_removed",
+               {{"virtualservice", name}, {"previous", st.state}},
+               fmt::format("virtual service {} removed", name));
+    }
+  }
+  loggedServices_ = std::move(now);
+}
+
+nlohmann::json Agent::status() const {
+  using nlohmann::json;
+  json j;
+  j["name"] = desired_.engine;
+  j["se_group"] = desired_.group;
+  j["ha_state"] = toString(role_);
 
   const auto proxy = dataPlane_.status();
   json vss = json::array();
   for (const auto& vs : proxy.virtual_services) {
     json listeners = json::array();
     for (const auto& l : vs.listeners) listeners.push_back(formatEndpoint(l.ip, l.port));
-    bool up = vs.up;
-    std::string reason = vs.reason;
-    if (role_ == Role::kStandby) {
-      vss.push_back({{"name", vs.name},
-                     {"state", "STANDBY"},
-                     {"reason", "this SE is standby: the active SE of the group serves it; "
-                                "listeners stay open for a takeover"},
-                     {"listeners", listeners},
-                     {"active_connections", vs.active_connections},
-                     {"total_connections", vs.total_connections},
-                     {"refused_connections", vs.refused_connections}});
-      continue;
-    }
-    for (const auto& spec : desired_.proxy.virtual_services) {
-      if (spec.name != vs.name) continue;
-      std::vector<IpAddress> vips;
-      for (const auto& l : spec.listeners) {
-        if (std::find(vips.begin(), vips.end(), l.ip) == vips.end()) vips.push_back(l.ip);
-      }
-      std::string problem;
-      for (const auto& ip : vips) {
-        if (problem.empty()) problem = addressProblem(ip, "VIP");
-      }
-      for (const auto& ip : spec.snat_ips) {
-        if (problem.empty()) problem = addressProblem(ip, "SNAT IP");
-      }
-      if (!problem.empty()) {
-        up = false;
-        reason = reason.empty() ? problem : problem + "; " + reason;
-      }
-    }
-    vss.push_back({{"name", vs.name},
-                   {"state", up ? "UP" : "DOWN"},
-                   {"reason", reason},
-                   {"listeners", listeners},
-                   {"active_connections", vs.active_connections},
-                   {"total_connections", vs.total_connections},
-                   {"refused_connections", vs.refused_connections},
-                   {"over_capacity", vs.over_capacity}});
+    const ServiceState st = serviceState(vs);
+    json entry = {{"name", vs.name},
+                  {"state", st.state},
+                  {"reason", st.reason},
+                  {"listeners", listeners},
+                  {"active_connections", vs.active_connections},
+                  {"total_connections", vs.total_connections},
+                  {"refused_connections", vs.refused_connections}};
+    if (role_ != Role::kStandby) entry["over_capacity"] = vs.over_capacity;
+    vss.push_back(std::move(entry));
   }
   j["virtualservices"] = vss;
   j["data_plane"] = dataPlaneStatus(proxy.engine);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -151,7 +152,19 @@ class Agent {
 
   nlohmann::json status() const;
 
+  // Logs an event for each virtual service whose state (UP, DOWN, STANDBY, as in status())
+  // changed since the last call: virtualservice_up, virtualservice_down (with the reason),
+  // virtualservice_standby, virtualservice_removed. The owner calls it after every pass and
+  // every few hundred ms (a server going down changes a service's state between passes).
+  void logServiceChanges();
+
  private:
+  struct ServiceState {
+    std::string state;  // "UP", "DOWN", "STANDBY"
+    std::string reason;
+  };
+  ServiceState serviceState(const proxy::VirtualServiceStatus& vs) const;
+
   struct AddressRecord {
     HeldAddress held;
     ObjectStatus status;
@@ -198,6 +211,7 @@ class Agent {
   std::vector<AddressRecord> addresses_;
   std::vector<RouteRecord> routes_;
   std::vector<std::string> proxyProblems_;
+  std::map<std::string, ServiceState> loggedServices_;  // by name, as logServiceChanges() saw it
   bool localDevice_ = false;  // floe created floe0 in this run
   Role role_ = Role::kActive;  // a group of one SE is always active (DESIGN.md rule 8)
   bool claimAtOnce_ = false;

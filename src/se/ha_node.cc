@@ -28,8 +28,6 @@ bool claimAtOnce(ha::Cause c) {
   }
 }
 
-Role toAgentRole(ha::Role r) { return r == ha::Role::kActive ? Role::kActive : Role::kStandby; }
-
 std::vector<uint8_t> bytesOf(const std::string& s) { return {s.begin(), s.end()}; }
 
 }  // namespace
@@ -161,7 +159,11 @@ void HaNode::apply(const ha::Effects& e) {
     lastRole_ = e.become;
     const auto st = machine_.status(clock_.now());
     const std::string cause = e.cause.empty() ? std::string(ha::causeName(st.cause)) : e.cause;
-    spdlog::warn("HA: {} ({})", ha::stateName(machine_.state()), cause);
+    logEvent(spdlog::level::warn, "ha_transition",
+             {{"state", std::string(ha::stateName(machine_.state()))},
+              {"peer", settings_.peer},
+              {"cause", cause}},
+             fmt::format("HA: {} ({})", ha::stateName(machine_.state()), cause));
     if (*e.become == ha::Role::kActive) {
       const bool atOnce = claimAtOnce(st.cause);
       asio::post(control_, [this, atOnce, cause] { onRole_(Role::kActive, atOnce, cause); });

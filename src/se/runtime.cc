@@ -89,7 +89,8 @@ Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& net
       loader_(io),
       signals_(io, SIGHUP, SIGTERM, SIGINT),
       passTimer_(io),
-      fullPassTimer_(io) {}
+      fullPassTimer_(io),
+      serviceWatchTimer_(io) {}
 
 Runtime::~Runtime() {
   bgpLoop_.stop();
@@ -233,6 +234,7 @@ int Runtime::start() {
   }
   waitSignals();
   armFullPass();
+  armServiceWatch();
   return kExitOk;
 }
 
@@ -285,12 +287,23 @@ void Runtime::runPass() {
       ha_->setLocalHealth(health.first, health.second);
     }
   }
+  agent_->logServiceChanges();
   advertise();
   if (retryAt) {
     const auto now = clock_.now();
     schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
         *retryAt > now ? *retryAt - now : SteadyTime::duration::zero()));
   }
+}
+
+void Runtime::armServiceWatch() {
+  serviceWatchTimer_.expires_after(kServiceWatchInterval);
+  serviceWatchTimer_.async_wait([this](std::error_code ec) {
+    if (ec || stopping_) return;
+    agent_->logServiceChanges();
+    advertise();  // a virtual service that lost its last server is withdrawn within 0.5 s
+    armServiceWatch();
+  });
 }
 
 void Runtime::armFullPass() {
@@ -372,6 +385,7 @@ void Runtime::shutdown() {
   stopping_ = true;
   passTimer_.cancel();
   fullPassTimer_.cancel();
+  serviceWatchTimer_.cancel();
   signals_.cancel();
   if (eventsFd_) {
     eventsFd_->release();  // events_ owns the fd

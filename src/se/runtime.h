@@ -116,6 +116,9 @@ class Runtime {
   void schedulePass(std::chrono::milliseconds delay);
   void runPass();
   void armFullPass();
+  // Every kServiceWatchInterval: log virtual services whose state changed (Agent).
+  void armServiceWatch();
+  static constexpr std::chrono::milliseconds kServiceWatchInterval{500};
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
@@ -153,6 +156,7 @@ class Runtime {
   asio::signal_set signals_;
   asio::steady_timer passTimer_;      // the next agent pass (notification or retry)
   asio::steady_timer fullPassTimer_;  // the periodic full pass
+  asio::steady_timer serviceWatchTimer_;
   std::optional<SteadyTime> passDue_;
   bool stopping_ = false;
   bool reloadAgain_ = false;  // SIGHUP while a load was under way

@@ -27,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 SOURCE_DIR = Path(os.environ.get("FLOE_SOURCE_DIR") or HERE.parents[1])
 LAB_SCRIPT = SOURCE_DIR / "lab" / "one-armed.sh"
 ONE_ARMED_CONFIG = SOURCE_DIR / "lab" / "one-armed" / "floe.json"
+TWO_ARMED_SCRIPT = SOURCE_DIR / "lab" / "two-armed.sh"
+TWO_ARMED_CONFIG = SOURCE_DIR / "lab" / "two-armed" / "floe.json"
 FLOE_PROTO = "199"  # route protocol number floe tags its routes with
 
 
@@ -184,6 +186,7 @@ class OneArmedLab:
     """lab/one-armed.sh topology with namespace prefix `name` (default $FLOE_LAB or floet)."""
 
     HOSTS = ("client", "router", "se1", "se2", "srv1", "srv2", "sw")
+    SCRIPT = LAB_SCRIPT
 
     def __init__(self, name: str | None = None):
         self.name = name or os.environ.get("FLOE_LAB") or "floet"
@@ -197,7 +200,7 @@ class OneArmedLab:
         return f"{self.name}-{host}"
 
     def script(self, *args, timeout: float = 60) -> subprocess.CompletedProcess:
-        return run([LAB_SCRIPT, *args], timeout=timeout, env=self.env)
+        return run([self.SCRIPT, *args], timeout=timeout, env=self.env)
 
     def up(self) -> None:
         _install_handlers()
@@ -252,8 +255,24 @@ class OneArmedLab:
         return path
 
 
+class TwoArmedLab(OneArmedLab):
+    """lab/two-armed.sh (reference 2: front-end 10.10.40.0/24, back-end 10.10.10.0/24 directly
+    attached to the SEs, servers' default gateway the floating IP 10.10.10.11)."""
+
+    HOSTS = ("client", "router", "fe", "se1", "se2", "srv1", "srv2", "sw")
+    SCRIPT = TWO_ARMED_SCRIPT
+
+    def router_route(self, action: str) -> None:
+        """'add' or 'del' the router's static route 10.10.10.0/24 via 10.10.40.11."""
+        self.script("router-route", action)
+
+
 def load_config() -> dict:
     return json.loads(ONE_ARMED_CONFIG.read_text())
+
+
+def load_two_armed_config() -> dict:
+    return json.loads(TWO_ARMED_CONFIG.read_text())
 
 
 # --- floe-se ----------------------------------------------------------------------------------

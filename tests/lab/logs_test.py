@@ -57,6 +57,50 @@ class StructuredLogs(unittest.TestCase):
         self.assertEqual(events[0]["address"], "10.10.1.11:9100")
         self.assertTrue(any("generation 2" in r["msg"] for r in records), records)
 
+    def test_state_changes_are_events_naming_their_objects(self):
+        """A server stopped and started again: server_down, virtualservice_down (both servers
+        gone), then server_up and virtualservice_up, each naming pool/server/service."""
+        se = FloeSe(self.lab, self.config, extra_args=("--log-format", "json"))
+        self.addCleanup(se.terminate_quietly)
+        self.addCleanup(self.lab.server_start, "srv1")
+        self.addCleanup(self.lab.server_start, "srv2")
+        se.start()
+        if not wait_until(lambda: vs_state(se.status(), "vs1") == "UP", 15, 0.2):
+            raise LabError(f"vs1 not UP\n{se.log()}")
+
+        def events(name):
+            out = []
+            for line in se.log_text().splitlines():
+                try:
+                    r = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if r.get("event") == name:
+                    out.append(r)
+            return out
+
+        self.assertTrue(wait_until(lambda: events("virtualservice_up"), 5, 0.1), se.log())
+        self.lab.server_stop("srv1")
+        self.lab.server_stop("srv2")
+        self.assertTrue(wait_until(lambda: len(events("server_down")) == 2, 15, 0.2), se.log())
+        down = {r["server"]: r for r in events("server_down")}
+        self.assertEqual(set(down), {"10.10.20.21:80", "10.10.20.22:80"})
+        for r in down.values():
+            self.assertEqual((r["pool"], r["state"], r["level"]), ("web", "DOWN", "warning"), r)
+            self.assertIn("consecutive failures", r["reason"], r)
+        def went_down():
+            return [r for r in events("virtualservice_down") if r["previous"] == "UP"]
+        self.assertTrue(wait_until(went_down, 5, 0.1), se.log())
+        vs_down = went_down()[0]
+        self.assertEqual(vs_down["virtualservice"], "vs1", vs_down)
+        self.assertTrue(vs_down["reason"], vs_down)
+
+        self.lab.server_start("srv1")
+        self.assertTrue(wait_until(lambda: len(events("virtualservice_up")) == 2, 15, 0.2),
+                        se.log())
+        self.assertEqual([r["server"] for r in events("server_up")].count("10.10.20.21:80"), 2)
+        self.assertEqual(se.stop(), 0)
+
     def test_logfmt_lines_carry_the_keys(self):
         pattern = re.compile(r'^ts=\S+Z level=\w+ program=floe-se se=se1 (.* )?msg=')
         for line in self.run_se("logfmt"):

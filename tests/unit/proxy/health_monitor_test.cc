@@ -3,7 +3,6 @@
 #include "proxy/health_monitor.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <asio/post.hpp>
@@ -12,6 +11,7 @@
 #include <functional>
 #include <sstream>
 
+#include "fakes/captured_log.h"
 #include "proxy/tcp_probe.h"
 #include "test_net.h"
 
@@ -154,12 +154,7 @@ TEST_F(ServerHealthTest, ServerAddedLaterIsProbedAtOnce) {
 // ---- return path (issue 5 §11) ---------------------------------------------------------------
 
 TEST_F(ServerHealthTest, ReportsAMissingReturnRouteWithTheRouterCommand) {
-  std::ostringstream out;
-  auto previous = spdlog::default_logger();
-  auto logger = std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  logger->set_pattern("%l: %v");
-  spdlog::set_default_logger(logger);
+  testing::CapturedLog log;
 
   // The server answers probes from the interface address, never those from the SNAT IP: the
   // router has no route back to it.
@@ -177,17 +172,16 @@ TEST_F(ServerHealthTest, ReportsAMissingReturnRouteWithTheRouterCommand) {
     EXPECT_EQ(h.state(), ServerState::kUp) << "the return path never decides the server's state";
     paths = h.returnPaths();
   }
-  spdlog::set_default_logger(previous);
   ASSERT_EQ(paths.size(), 1U);
   EXPECT_EQ(paths[0].snat_ip, ip("127.0.0.30"));
   EXPECT_EQ(paths[0].detail, "timeout after 4s");
   EXPECT_EQ(paths[0].router_command, "route add -host 127.0.0.30 gw 10.10.1.100");
-  EXPECT_NE(out.str().find("warning: pool web server 127.0.0.1:80: reachable from the SE's "
-                           "interface address but not from SNAT IP 127.0.0.30 (timeout after "
-                           "4s): the network has no route back to 127.0.0.30; on the router: "
-                           "route add -host 127.0.0.30 gw 10.10.1.100"),
+  EXPECT_NE(log.text().find("warning: pool web server 127.0.0.1:80: reachable from the SE's "
+                            "interface address but not from SNAT IP 127.0.0.30 (timeout after "
+                            "4s): the network has no route back to 127.0.0.30; on the router: "
+                            "route add -host 127.0.0.30 gw 10.10.1.100"),
             std::string::npos)
-      << out.str();
+      << log.text();
 }
 
 TEST_F(ServerHealthTest, ReturnPathIsOkWhenTheSnatSourcedProbePasses) {
@@ -334,12 +328,8 @@ TEST_F(ServerHealthTest, StopsProbingWhenDestroyed) {
 }
 
 TEST_F(ServerHealthTest, LogsStateChangeWithReasonAndCount) {
-  std::ostringstream out;
-  auto previous = spdlog::default_logger();
-  auto logger = std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  logger->set_pattern("%l: %v");
-  spdlog::set_default_logger(logger);
+  // logfmt, as floe-se --log-format logfmt writes it: the event and its fields are keys.
+  testing::CapturedLog log(LogFormat::kLogfmt);
 
   tcp.script = {kOk, kRefused, kRefused};
   recordAfterEachProbe(tcp);
@@ -348,16 +338,17 @@ TEST_F(ServerHealthTest, LogsStateChangeWithReasonAndCount) {
     h.configure(server80(), {fastMonitor("System-TCP")});
     runUntil(io, [&] { return seen.size() >= 3; });
   }
-  spdlog::set_default_logger(previous);
-  EXPECT_NE(
-      out.str().find("info: pool web server 127.0.0.1:80 UP (connect ok, 1 consecutive success)"),
-      std::string::npos)
-      << out.str();
-  EXPECT_NE(
-      out.str().find(
-          "info: pool web server 127.0.0.1:80 DOWN (connect refused, 2 consecutive failures)"),
-      std::string::npos)
-      << out.str();
+  EXPECT_NE(log.text().find("level=info program=floe-se se=se1 event=server_up pool=web "
+                            "server=127.0.0.1:80 state=UP reason=\"connect ok, 1 consecutive "
+                            "success\" msg=\"pool web server 127.0.0.1:80 UP (connect ok, 1 "
+                            "consecutive success)\""),
+            std::string::npos)
+      << log.text();
+  EXPECT_NE(log.text().find("level=warning program=floe-se se=se1 event=server_down pool=web "
+                            "server=127.0.0.1:80 state=DOWN reason=\"connect refused, 2 "
+                            "consecutive failures\""),
+            std::string::npos)
+      << log.text();
 }
 
 TEST(ServerHealthTcp, MarksServerDownWhenItStopsListening) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "fakes/captured_log.h"
 #include "fakes/fake_netlink.h"
 #include "test_documents.h"
 
@@ -12,9 +13,9 @@ namespace floe::se {
 namespace {
 
 using ::testing::Contains;
+using testing::ip;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using testing::ip;
 using testing::oneArmed;
 using testing::prefix;
 
@@ -230,8 +231,10 @@ TEST_F(AgentTest, RecreatesTheLocalDeviceAndItsAddressesWhenDeleted) {
   EXPECT_EQ(addressStatus("10.10.2.100/32")["state"], "INSTALLED");  // status() itself reads
   (void)agent.reconcile();
   ASSERT_TRUE(netlink.link("floe0").has_value());
-  EXPECT_THAT(netlink.floeAddresses(), Contains(net::Address{"floe0", prefix("10.10.2.100/32"), 6}));
-  EXPECT_THAT(netlink.floeAddresses(), Contains(net::Address{"floe0", prefix("10.10.3.100/32"), 6}));
+  EXPECT_THAT(netlink.floeAddresses(),
+              Contains(net::Address{"floe0", prefix("10.10.2.100/32"), 6}));
+  EXPECT_THAT(netlink.floeAddresses(),
+              Contains(net::Address{"floe0", prefix("10.10.3.100/32"), 6}));
 }
 
 TEST_F(AgentTest, WaitsForAnInterfaceThatIsDownAndRestoresItsRoutes) {
@@ -268,6 +271,24 @@ TEST_F(AgentTest, AVirtualServiceWhoseVipIsNotHeldIsDown) {
   const auto vs = vsStatus("vs1");
   EXPECT_EQ(vs["state"], "DOWN");
   EXPECT_THAT(vs["reason"].get<std::string>(), ::testing::HasSubstr("VIP 10.10.2.100 is not held"));
+}
+
+TEST_F(AgentTest, LogsAnEventWhenAVirtualServiceGoesDownAndComesBack) {
+  floe::testing::CapturedLog log(LogFormat::kLogfmt);
+  (void)agent.apply(desired());
+  agent.logServiceChanges();
+  agent.logServiceChanges();  // no change: no second line
+  dataPlane.vsUp = false;
+  agent.logServiceChanges();
+  dataPlane.vsUp = true;
+  agent.logServiceChanges();
+
+  EXPECT_EQ(log.count("event=virtualservice_up virtualservice=vs1 state=UP previous="), 2u)
+      << log.text();
+  EXPECT_EQ(log.count("level=warning program=floe-se se=se1 event=virtualservice_down "
+                      "virtualservice=vs1 state=DOWN previous=UP"),
+            1u)
+      << log.text();
 }
 
 TEST_F(AgentTest, NeverAdoptsAnAddressSomeoneAddedByHand) {
