@@ -129,6 +129,8 @@ Result<BgpSettings> bgpSettings(const config::Document& doc, const config::Servi
   const auto& profile = *vrf.bgp_profile;
   BgpSettings out;
   out.ibgp = profile.ibgp;
+  out.localPreference = profile.local_preference;
+  out.asPathPrepend = static_cast<uint8_t>(profile.num_as_path_prepend);
   if (vrf.bfd_profile) {
     out.bfd = bfd::Profile{vrf.bfd_profile->mintx, vrf.bfd_profile->minrx,
                            static_cast<uint8_t>(vrf.bfd_profile->multi)};
@@ -165,6 +167,7 @@ Result<BgpSettings> bgpSettings(const config::Document& doc, const config::Servi
     ps.session.holdTime = static_cast<uint16_t>(profile.hold_time);
     ps.session.keepaliveInterval = static_cast<uint16_t>(profile.keepalive_interval);
     ps.session.md5Secret = peer.md5_secret.value_or("");
+    ps.session.ebgpMultihop = static_cast<uint8_t>(peer.ebgp_multihop);
     ps.bfd = peer.bfd;
     ps.advertiseVip = peer.advertise_vip;
     ps.advertiseSnatIp = peer.advertise_snat_ip;

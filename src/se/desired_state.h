@@ -72,7 +72,8 @@ struct BgpSettings {
   std::vector<BgpPeerSettings> peers;
   bfd::Profile bfd;  // vrfcontext bfd_profile (ms, ms, multiplier)
   bool ibgp = false;
-  uint32_t localPreference = 100;
+  uint32_t localPreference = 100;  // bgp_profile local_preference (iBGP peers)
+  uint8_t asPathPrepend = 0;       // bgp_profile num_as_path_prepend (eBGP peers)
   // (virtual service, address) of every enabled virtual service: VIPs and SNAT IPs.
   std::vector<std::pair<std::string, IpAddress>> vips;
   std::vector<std::pair<std::string, IpAddress>> snatIps;

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstring>
 #include <set>
+#include <thread>
 
 #include "common/log.h"
 #include "daemon/notify.h"
@@ -394,7 +395,12 @@ void Runtime::shutdown() {
   if (control_) control_->stop();
   // Cease to every BGP peer (RFC 4486 Administrative Shutdown) and AdminDown to every BFD
   // peer first: the routers withdraw this SE's routes before its addresses go.
-  if (speaker_) speaker_->shutdown();
+  if (speaker_) {
+    speaker_->shutdown();
+    // The router reads the Cease before BFD's AdminDown reaches it through bfdd and zebra, so
+    // it logs (and counts) the administrative shutdown, not a path failure.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   if (bfd_) bfd_->shutdown();
   bgpLoop_.stop();
   if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
@@ -469,6 +475,7 @@ void Runtime::advertise() {
     policy.localAs = peer.session.localAs;
     policy.ibgp = peer.session.localAs == peer.session.remoteAs;
     policy.localPreference = bgp_->localPreference;
+    policy.asPathPrepend = bgp_->asPathPrepend;
     // Next hop: the SE's own address on the peer's subnet (and the interface's address of the
     // other family for routes of that family).
     policy.nextHopV4 = peer.nextHopV4;

@@ -25,7 +25,8 @@ VIP6 = "2001:db8:50::100"
 
 
 def document(ses=("se1",), bfd=True, ibgp=True, local_as=1, remote_as=None, md5=None,
-             vip6=False, bfd_profile=(50, 50, 3), peer_ip="10.10.40.3") -> dict:
+             vip6=False, bfd_profile=(50, 50, 3), peer_ip="10.10.40.3",
+             profile_extra: dict | None = None) -> dict:
     vnics = {"se1": "12", "se2": "13"}
     v6 = ":" in peer_ip  # an IPv6 session: the SE's front-end address in the document is IPv6
 
@@ -54,7 +55,8 @@ def document(ses=("se1",), bfd=True, ibgp=True, local_as=1, remote_as=None, md5=
                         "static_routes": [{"route_id": "1", "prefix": "::/0" if v6 else
                                            "0.0.0.0/0", "next_hop": "fd00:40::3" if v6 else
                                            "10.10.40.3"}],
-                        "bgp_profile": {"local_as": local_as, "ibgp": ibgp, "peers": [peer]},
+                        "bgp_profile": {"local_as": local_as, "ibgp": ibgp, "peers": [peer],
+                                        **(profile_extra or {})},
                         "bfd_profile": {"mintx": bfd_profile[0], "minrx": bfd_profile[1],
                                         "multi": bfd_profile[2]}}],
         "healthmonitor": [{"name": "lab-tcp", "type": "HEALTH_MONITOR_TCP", "send_interval": 2,
@@ -116,12 +118,14 @@ class BgpTest(unittest.TestCase):
     # -- the reference transcript's peering ---------------------------------------------------
     def test_ibgp_with_bfd_advertises_the_vip_via_the_se(self):
         r = self.start_router([{"ip": "10.10.40.12", "bfd": True}])
-        se = self.start_se(document())
+        se = self.start_se(document(profile_extra={"local_preference": 150}))
         self.assertTrue(wait_until(lambda: peer_status(se).get("state") == "Established", 30),
                         f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
         self.assertEqual(r.neighbor_state("10.10.40.12"), "Established")
         self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12"),
                         r.vtysh("show ip bgp"))
+        path = r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
+        self.assertEqual(path.get("locPrf"), 150, path)  # bgp_profile local_preference
         # BFD Up on both ends, with the profile's 50 ms.
         self.assertTrue(wait_until(lambda: (peer_status(se).get("bfd") or {}).get("state")
                                    == "Up", 10), peer_status(se))
@@ -216,14 +220,16 @@ class BgpTest(unittest.TestCase):
     def test_ebgp_with_a_four_octet_as(self):
         r = self.start_router([{"ip": "10.10.40.12", "remote_as": 4200000002, "bfd": True}],
                               local_as=4200000001)
-        se = self.start_se(document(ibgp=False, local_as=4200000002, remote_as=4200000001))
+        se = self.start_se(document(ibgp=False, local_as=4200000002, remote_as=4200000001,
+                                    profile_extra={"num_as_path_prepend": 2}))
         self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 30),
                         f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
         st = peer_status(se)
         self.assertEqual(st["type"], "eBGP")
         self.assertTrue(st["four_octet_as"])
         path = r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
-        self.assertEqual(path["aspath"]["string"], "4200000002", path)
+        # num_as_path_prepend 2: the local AS three times.
+        self.assertEqual(path["aspath"]["string"], "4200000002 4200000002 4200000002", path)
 
     # -- TCP MD5 ----------------------------------------------------------------------------------
     def test_md5_matching_establishes(self):
