@@ -51,6 +51,7 @@ struct Speaker::Peer {
   uint64_t updatesIn = 0;
   uint64_t updatesOut = 0;
   uint64_t establishedTransitions = 0;
+  uint64_t collisions = 0;  // RFC 4271 §6.8 resolutions
   std::optional<WallTime> establishedAt;
   std::optional<SteadyTime> establishedSteady;
   // TCP MD5 counters when the peer was configured: a rise while the session is not
@@ -216,7 +217,7 @@ Status Speaker::listen(const PeerSettings& s) {
     auto l = std::make_unique<Listener>(io_);
     l->local = s.local;
     std::error_code ec;
-    const asio::ip::tcp::endpoint at(toAsio(s.local), kBgpPort);
+    const asio::ip::tcp::endpoint at(toAsio(s.local), s.port);
     l->acceptor.open(at.protocol(), ec);
     if (!ec) l->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) {
@@ -229,7 +230,7 @@ Status Speaker::listen(const PeerSettings& s) {
     if (!ec) l->acceptor.listen(16, ec);
     if (ec) {
       return makeError("bgp " + s.peer.toString() + ": cannot listen on " + s.local.toString() +
-                       ":179: " + ec.message());
+                       ":" + std::to_string(s.port) + ": " + ec.message());
     }
     auto& ref = *l;
     it = listeners_.emplace(s.local, std::move(l)).first;
@@ -275,23 +276,24 @@ void Speaker::incoming(asio::ip::tcp::socket socket, const IpAddress& local,
   socket.non_blocking(true, ec);
   const auto now = clock_.now();
   const State s = p->main->fsm.state();
-  if (s == State::kConnect || s == State::kActive) {
-    // No connection of ours is up yet: this one is the session's (an attempt under way is
-    // dropped).
+  if (s == State::kActive && !p->main->connecting) {
+    // No connection of ours is up or under way: this one is the session's.
     auto& c = p->main;
     std::error_code ignored;
     c->socket.close(ignored);
     ++c->generation;
     c->pending.clear();
-    c->connecting = false;
     c->socket = std::move(socket);
     c->outgoing = false;
     read(*p, c);
     apply(*p, c, c->fsm.onTcpConnected(now, false));
     return;
   }
-  if ((s == State::kOpenSent || s == State::kOpenConfirm) && !p->incoming) {
-    // RFC 4271 §6.8: both connections run until the peer's BGP Identifier decides.
+  if ((s == State::kConnect || s == State::kActive || s == State::kOpenSent ||
+       s == State::kOpenConfirm) &&
+      !p->incoming) {
+    // RFC 4271 §6.8: both connections run until the peer's BGP Identifier decides (ours may
+    // still be connecting: dropping it here would let both sides drop each other's).
     auto c = newConn(*p, true);
     c->socket = std::move(socket);
     p->incoming = c;
@@ -328,7 +330,8 @@ void Speaker::connect(Peer& p, const std::shared_ptr<Conn>& c) {
   const IpAddress peer = s.peer;
   const uint64_t gen = c->generation;
   if (ec) {
-    p.lastError = "connect to " + peer.toString() + ":179: " + ec.message();
+    p.lastError = "connect to " + peer.toString() + ":" + std::to_string(s.port) + ": " +
+                  ec.message();
     asio::post(io_, [this, peer, c, gen] {
       Peer* p = find(peer);
       if (p == nullptr || c->generation != gen) return;
@@ -338,13 +341,15 @@ void Speaker::connect(Peer& p, const std::shared_ptr<Conn>& c) {
   }
   c->connecting = true;
   c->outgoing = true;
-  c->socket.async_connect({toAsio(peer), kBgpPort}, [this, peer, c, gen](std::error_code ec) {
+  const uint16_t port = s.port;
+  c->socket.async_connect({toAsio(peer), port}, [this, peer, port, c, gen](std::error_code ec) {
     if (ec == asio::error::operation_aborted || c->generation != gen) return;
     Peer* p = find(peer);
     if (p == nullptr) return;
     c->connecting = false;
     if (ec) {
-      p->lastError = "connect to " + peer.toString() + ":179: " + ec.message();
+      p->lastError = "connect to " + peer.toString() + ":" + std::to_string(port) + ": " +
+                     ec.message();
       apply(*p, c, c->fsm.onTcpFailed(clock_.now()));
       return;
     }
@@ -542,6 +547,8 @@ void Speaker::resolveCollision(Peer& p) {
   if (!open) return;
   const State a = p.main->fsm.state();
   const State b = p.incoming->fsm.state();
+  auto opening = [](State x) { return x == State::kOpenSent || x == State::kOpenConfirm; };
+  if (!opening(a) || !opening(b)) return;  // one connection only: no collision yet
   if (a != State::kOpenConfirm && b != State::kOpenConfirm) return;
   const bool keepOurs = keepLocallyInitiated(p.settings.bgpIdentifier, open->bgpIdentifier,
                                              p.settings.localAs, p.settings.remoteAs);
@@ -551,6 +558,7 @@ void Speaker::resolveCollision(Peer& p) {
     p.main = p.incoming;
   }
   p.incoming.reset();
+  ++p.collisions;
   spdlog::info("bgp {}: connection collision resolved, keeping the {} connection",
                p.settings.peer.toString(), keepOurs ? "outgoing" : "incoming");
   const auto fx = loser->fsm.collisionDump(clock_.now());
@@ -722,6 +730,7 @@ nlohmann::json Speaker::snapshot() const {
                           : 0},
          {"established_at", p->establishedAt ? formatUtc(*p->establishedAt) : std::string()},
          {"established_transitions", p->establishedTransitions},
+         {"collisions", p->collisions},
          {"last_error", lastError},
          {"last_notification", p->lastNotification},
          {"hold_time", f.negotiatedHoldTime()},

@@ -47,6 +47,7 @@ struct PeerSettings {
   uint16_t connectRetryTime = 5;     // s; short, so a router that comes up later is met soon
   std::string md5Secret;             // empty: no TCP MD5
   uint8_t ebgpMultihop = 0;          // 0: single hop (TTL 1 to an external peer)
+  uint16_t port = kBgpPort;          // the peer's TCP port, and the one floe listens on
   bool operator==(const PeerSettings&) const = default;
 };
 
