@@ -199,6 +199,13 @@ class BgpTest(unittest.TestCase):
             return "10.10.40.12" in out
 
         self.assertTrue(via_se1())
+        # The client's view: a new connection every 10 ms through the router for 4 s.
+        probe = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.ns("client"), "python3",
+             str(lab.SOURCE_DIR / "lab" / "probe.py"), VIP, "--seconds", "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: probe.poll() is None and probe.kill())
+        time.sleep(1)
         t0 = time.monotonic()
         se1.kill()
         while via_se1() and time.monotonic() - t0 < 5:
@@ -215,6 +222,11 @@ class BgpTest(unittest.TestCase):
                                    in ("srv1", "srv2"), 15))
         print(f"[measure] VIP route via the new active SE {1000 * (t1 - t0):.0f} ms after the "
               f"kill", flush=True)
+        out, _ = probe.communicate(timeout=15)
+        outage = float(out.strip().splitlines()[-1].split()[0].split("=")[1])
+        print(f"[measure] client-side outage (new connection every 10 ms): {outage * 1000:.0f} ms",
+              flush=True)
+        self.assertLess(outage, 2.0, out)
 
     # -- eBGP, 4-octet AS ----------------------------------------------------------------------
     def test_ebgp_with_a_four_octet_as(self):
