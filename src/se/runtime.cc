@@ -449,8 +449,10 @@ void Runtime::applyBgp(const DesiredState& desired) {
 void Runtime::advertise() {
   if (!speaker_ || !bgp_) return;
   // The active SE advertises; a standby advertises nothing (its sessions stay up, so a
-  // takeover only sends UPDATEs).
+  // takeover only sends UPDATEs), or with --bgp-standby-advertise the same with a worse
+  // preference.
   const bool active = agent_->role() == Role::kActive;
+  const bool standbyAdvertises = !active && options_.bgpStandbyAdvertise;
   std::set<std::string> up;
   if (engine_) {
     for (const auto& vs : engine_->status().virtual_services) {
@@ -459,7 +461,7 @@ void Runtime::advertise() {
   }
   for (const auto& peer : bgp_->peers) {
     std::set<Prefix> routes;
-    if (active) {
+    if (active || standbyAdvertises) {
       if (peer.advertiseVip) {
         // A VIP whose virtual service has no server up is withdrawn.
         for (const auto& [vs, ip] : bgp_->vips) {
@@ -476,6 +478,13 @@ void Runtime::advertise() {
     policy.ibgp = peer.session.localAs == peer.session.remoteAs;
     policy.localPreference = bgp_->localPreference;
     policy.asPathPrepend = bgp_->asPathPrepend;
+    if (standbyAdvertises) {
+      // Worse than the active's: half the LOCAL_PREF to internal peers, three more copies of
+      // the local AS to external ones. Taking the active role re-advertises with the normal
+      // values (a changed policy re-sends every route, RFC 4271 §3.1).
+      policy.localPreference = bgp_->localPreference / 2;
+      policy.asPathPrepend = static_cast<uint8_t>(bgp_->asPathPrepend + 3);
+    }
     // Next hop: the SE's own address on the peer's subnet (and the interface's address of the
     // other family for routes of that family).
     policy.nextHopV4 = peer.nextHopV4;

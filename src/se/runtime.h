@@ -66,6 +66,10 @@ struct RuntimeOptions {
   AnnounceOptions announce;
   // A full agent pass runs at least this often, notifications or not.
   std::chrono::milliseconds fullPassInterval{2000};
+  // A standby SE pre-advertises what the active SE advertises, with a worse preference, so a
+  // router can switch the moment the active's routes go (docs/bgp.md "Standby
+  // pre-advertising"). Off by default.
+  bool bgpStandbyAdvertise = false;
 };
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name);

@@ -98,9 +98,9 @@ class BgpTest(unittest.TestCase):
         self.addCleanup(self.router.stop)
         return self.router
 
-    def start_se(self, doc: dict, name: str = "se1") -> FloeSe:
+    def start_se(self, doc: dict, name: str = "se1", extra_args: tuple = ()) -> FloeSe:
         path = self.lab.write_config(doc, f"{name}.json")
-        se = FloeSe(self.lab, path, name=name)
+        se = FloeSe(self.lab, path, name=name, extra_args=extra_args)
         se.start()
         self.addCleanup(se.terminate_quietly)
         return se
@@ -177,20 +177,39 @@ class BgpTest(unittest.TestCase):
 
     # -- failover -------------------------------------------------------------------------------
     def test_sigkill_of_the_active_se_drops_its_routes_fast(self):
+        self.failover_after_sigkill(standby_advertises=False)
+
+    def test_sigkill_with_standby_pre_advertising(self):
+        self.failover_after_sigkill(standby_advertises=True)
+
+    def failover_after_sigkill(self, standby_advertises: bool):
         r = self.start_router([{"ip": "10.10.40.12", "bfd": True},
                                {"ip": "10.10.40.13", "bfd": True}])
         doc = document(ses=("se1", "se2"))
-        se1 = self.start_se(doc, "se1")
+        extra = ("--bgp-standby-advertise",) if standby_advertises else ()
+        se1 = self.start_se(doc, "se1", extra)
         self.assertTrue(wait_until(lambda: se1.status().get("ha_state") == "ACTIVE", 15))
-        se2 = self.start_se(doc, "se2")
+        se2 = self.start_se(doc, "se2", extra)
         self.assertTrue(wait_until(lambda: se2.status().get("ha_state") == "STANDBY", 15))
         for se in (se1, se2):
             self.assertTrue(wait_until(lambda: (peer_status(se).get("bfd") or {})
                                        .get("tx_interval_ms") == 50.0, 20), peer_status(se))
         self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 20), r.vtysh("show ip bgp"))
-        self.assertEqual(r.routes().get(f"{VIP}/32"), ["10.10.40.12"])  # the standby: nothing
         self.assertEqual(peer_status(se2)["state"], "Established")
-        self.assertEqual(peer_status(se2)["routes_advertised"], 0)
+        paths = r.json(f"show ip bgp {VIP}/32 json")["paths"]
+        best = [p for p in paths if p.get("bestpath", {}).get("overall")]
+        self.assertEqual(best[0]["nexthops"][0]["ip"], "10.10.40.12", paths)
+        if standby_advertises:
+            # The standby's path is there too, with half the LOCAL_PREF.
+            self.assertTrue(wait_until(lambda: len(r.json(f"show ip bgp {VIP}/32 json")
+                                                   ["paths"]) == 2, 10), paths)
+            paths = r.json(f"show ip bgp {VIP}/32 json")["paths"]
+            prefs = sorted((p["nexthops"][0]["ip"], p.get("locPrf")) for p in paths)
+            self.assertEqual(prefs, [("10.10.40.12", 100), ("10.10.40.13", 50)], paths)
+            self.assertEqual(peer_status(se2)["routes_advertised"], 1)
+        else:
+            self.assertEqual(r.routes().get(f"{VIP}/32"), ["10.10.40.12"])  # standby: nothing
+            self.assertEqual(peer_status(se2)["routes_advertised"], 0)
         # SIGKILL: the router's kernel table (zebra) must lose the route via se1 in < 200 ms.
         router = self.lab.ns("router")
 
@@ -211,22 +230,27 @@ class BgpTest(unittest.TestCase):
         while via_se1() and time.monotonic() - t0 < 5:
             pass
         gone_ms = (time.monotonic() - t0) * 1000
-        print(f"\n[measure] route via the killed active SE gone from the router after "
+        mode = "standby pre-advertising" if standby_advertises else "standby silent"
+        print(f"\n[measure] {mode}: route via the killed active SE gone from the router after "
               f"{gone_ms:.0f} ms", flush=True)
         self.assertLess(gone_ms, 200, r.vtysh("show ip bgp"))
         # The standby takes over and advertises; traffic flows through it.
         self.assertTrue(wait_until(lambda: se2.status().get("ha_state") == "ACTIVE", 10))
         self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.13", 10), r.vtysh("show ip bgp"))
         t1 = time.monotonic()
-        self.assertTrue(wait_until(lambda: http_get(self.lab.ns("client"), f"http://{VIP}/")
-                                   in ("srv1", "srv2"), 15))
-        print(f"[measure] VIP route via the new active SE {1000 * (t1 - t0):.0f} ms after the "
-              f"kill", flush=True)
+        print(f"[measure] {mode}: VIP route via the new active SE seen {1000 * (t1 - t0):.0f} ms "
+              f"after the kill", flush=True)
         out, _ = probe.communicate(timeout=15)
         outage = float(out.strip().splitlines()[-1].split()[0].split("=")[1])
-        print(f"[measure] client-side outage (new connection every 10 ms): {outage * 1000:.0f} ms",
-              flush=True)
+        print(f"[measure] {mode}: client-side outage (new connection every 10 ms): "
+              f"{outage * 1000:.0f} ms", flush=True)
         self.assertLess(outage, 2.0, out)
+        self.assertTrue(wait_until(lambda: http_get(self.lab.ns("client"), f"http://{VIP}/")
+                                   in ("srv1", "srv2"), 15))
+        if standby_advertises:
+            path = r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
+            self.assertTrue(wait_until(lambda: r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
+                                       .get("locPrf") == 100, 5), path)  # active: full pref
 
     # -- eBGP, 4-octet AS ----------------------------------------------------------------------
     def test_ebgp_with_a_four_octet_as(self):
