@@ -5,11 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <future>
-
-#include <asio/post.hpp>
 
 #include "common/log.h"
 
@@ -24,8 +23,10 @@ struct UdpEndpoint::Receiver {
 
 struct UdpEndpoint::Peer {
   Peer(asio::io_context& io, PeerSpec s, uint32_t discriminator, JitterSource jitter)
-      : spec(std::move(s)), session(discriminator, spec.profile, std::move(jitter)),
-        socket(io), timer(io) {}
+      : spec(std::move(s)),
+        session(discriminator, spec.profile, std::move(jitter)),
+        socket(io),
+        timer(io) {}
   PeerSpec spec;
   Session session;
   asio::ip::udp::socket socket;  // the send socket (source port 49152-65535)
@@ -49,9 +50,8 @@ std::error_code prepare(asio::ip::udp::socket& s, const PeerSpec& spec) {
   s.open(spec.local.isV4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
   if (ec) return ec;
   const int fd = s.native_handle();
-  if (!spec.device.empty() &&
-      ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, spec.device.c_str(),
-                   static_cast<socklen_t>(spec.device.size())) != 0) {
+  if (!spec.device.empty() && ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, spec.device.c_str(),
+                                           static_cast<socklen_t>(spec.device.size())) != 0) {
     return {errno, std::system_category()};
   }
   const int ttl = kSingleHopTtl;
@@ -158,8 +158,8 @@ void UdpEndpoint::configureHere(const std::vector<PeerSpec>& specs,
       // RFC 5881 §4: a source port in 49152-65535, the same for the session's lifetime.
       ec = asio::error::address_in_use;
       for (int attempt = 0; attempt < 64 && ec; ++attempt) {
-        const auto port = static_cast<uint16_t>(
-            kSourcePortMin + random_() % (kSourcePortMax - kSourcePortMin + 1));
+        const auto port = static_cast<uint16_t>(kSourcePortMin +
+                                                random_() % (kSourcePortMax - kSourcePortMin + 1));
         ec.clear();
         p->socket.bind({toAsio(spec.local), port}, ec);
       }

@@ -8,19 +8,18 @@
 // io_context given at construction and runs there. `onChange` runs on that io_context.
 #pragma once
 
+#include <asio/io_context.hpp>
+#include <asio/ip/udp.hpp>
+#include <asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <asio/io_context.hpp>
-#include <asio/ip/udp.hpp>
-#include <asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 
 #include "bfd/session.h"
 #include "common/clock.h"
@@ -29,10 +28,10 @@
 
 namespace floe::bfd {
 
-inline constexpr uint16_t kControlPort = 3784;       // RFC 5881 §4
-inline constexpr uint16_t kSourcePortMin = 49152;    // RFC 5881 §4
+inline constexpr uint16_t kControlPort = 3784;     // RFC 5881 §4
+inline constexpr uint16_t kSourcePortMin = 49152;  // RFC 5881 §4
 inline constexpr uint16_t kSourcePortMax = 65535;
-inline constexpr int kSingleHopTtl = 255;            // RFC 5881 §5
+inline constexpr int kSingleHopTtl = 255;  // RFC 5881 §5
 
 // One single-hop session: to `peer`, from `local` on interface `device`.
 struct PeerSpec {
@@ -62,7 +61,8 @@ class UdpEndpoint {
   // AdminDown to every peer, then closes every socket. Blocks (1 s at most).
   void shutdown();
 
-  // Snapshot (not from the io_context's thread; waits for it 200 ms at most): [{peer_ip, local_ip, state, diag, remote_state?, my_discriminator,
+  // Snapshot (not from the io_context's thread; waits for it 200 ms at most): [{peer_ip, local_ip,
+  // state, diag, remote_state?, my_discriminator,
   //   your_discriminator, tx_interval_ms, detect_time_ms, packets_in, packets_out,
   //   dropped_ttl, up_transitions}] for `floe-se status`.
   nlohmann::json status();

@@ -1,20 +1,19 @@
 #include "bgp/speaker.h"
 
-#include <netinet/tcp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
+#include <asio/connect.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <future>
-
-#include <asio/connect.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
 
 #include "common/log.h"
 
@@ -302,8 +301,7 @@ void Speaker::incoming(asio::ip::tcp::socket socket, const IpAddress& local,
     apply(*p, c, c->fsm.onTcpConnected(now, false));
     return;
   }
-  spdlog::info("bgp {}: incoming connection refused in state {}", from.toString(),
-               stateName(s));
+  spdlog::info("bgp {}: incoming connection refused in state {}", from.toString(), stateName(s));
   socket.close(ec);
 }
 
@@ -330,8 +328,8 @@ void Speaker::connect(Peer& p, const std::shared_ptr<Conn>& c) {
   const IpAddress peer = s.peer;
   const uint64_t gen = c->generation;
   if (ec) {
-    p.lastError = "connect to " + peer.toString() + ":" + std::to_string(s.port) + ": " +
-                  ec.message();
+    p.lastError =
+        "connect to " + peer.toString() + ":" + std::to_string(s.port) + ": " + ec.message();
     asio::post(io_, [this, peer, c, gen] {
       Peer* p = find(peer);
       if (p == nullptr || c->generation != gen) return;
@@ -348,8 +346,8 @@ void Speaker::connect(Peer& p, const std::shared_ptr<Conn>& c) {
     if (p == nullptr) return;
     c->connecting = false;
     if (ec) {
-      p->lastError = "connect to " + peer.toString() + ":" + std::to_string(port) + ": " +
-                     ec.message();
+      p->lastError =
+          "connect to " + peer.toString() + ":" + std::to_string(port) + ": " + ec.message();
       apply(*p, c, c->fsm.onTcpFailed(clock_.now()));
       return;
     }
@@ -376,9 +374,8 @@ void Speaker::read(Peer& p, const std::shared_ptr<Conn>& c) {
       if (p == nullptr || (c != p->main && c != p->incoming)) return;
       const auto now = self->clock_.now();
       if (ec || n == 0) {
-        p->lastError = ec && ec != asio::error::eof
-                           ? "connection lost: " + ec.message()
-                           : std::string("the peer closed the connection");
+        p->lastError = ec && ec != asio::error::eof ? "connection lost: " + ec.message()
+                                                    : std::string("the peer closed the connection");
         self->apply(*p, c, c->fsm.onTcpFailed(now));
         return;
       }
@@ -456,9 +453,8 @@ void Speaker::apply(Peer& p, const std::shared_ptr<Conn>& c, Effects fx) {
                          std::to_string(fx.notificationSent->subcode);
   }
   if (fx.notificationReceived) {
-    p.lastNotification = "received " +
-                         std::string(errorCodeName(fx.notificationReceived->code)) + "/" +
-                         std::to_string(fx.notificationReceived->subcode);
+    p.lastNotification = "received " + std::string(errorCodeName(fx.notificationReceived->code)) +
+                         "/" + std::to_string(fx.notificationReceived->subcode);
   }
   if (fx.disconnect) close(c);
   if (fx.connect) connect(p, c);
@@ -633,8 +629,7 @@ void Speaker::configureHere(const std::vector<PeerSettings>& peers,
   }
 }
 
-void Speaker::setRoutes(const IpAddress& peer, std::set<Prefix> prefixes,
-                        AdvertisePolicy policy) {
+void Speaker::setRoutes(const IpAddress& peer, std::set<Prefix> prefixes, AdvertisePolicy policy) {
   asio::post(io_, [this, peer, prefixes = std::move(prefixes), policy] {
     Peer* p = find(peer);
     if (p == nullptr) return;
@@ -698,15 +693,18 @@ nlohmann::json Speaker::snapshot() const {
       // either side: the connection just never comes up. Say so when its counters rose.
       std::string md5Problem;
       if (!p->settings.md5Secret.empty() && md5.failure > p->md5FailureBase) {
-        md5Problem = "TCP MD5 signatures (RFC 2385) do not verify: md5_secret differs from the "
-                     "peer's password (kernel counter TCPMD5Failure rose by " +
-                     std::to_string(md5.failure - p->md5FailureBase) + ")";
+        md5Problem =
+            "TCP MD5 signatures (RFC 2385) do not verify: md5_secret differs from the "
+            "peer's password (kernel counter TCPMD5Failure rose by " +
+            std::to_string(md5.failure - p->md5FailureBase) + ")";
       } else if (!p->settings.md5Secret.empty() && md5.notFound > p->md5NotFoundBase) {
-        md5Problem = "the peer sends no TCP MD5 signature (RFC 2385) but md5_secret is set "
-                     "(kernel counter TCPMD5NotFound rose)";
+        md5Problem =
+            "the peer sends no TCP MD5 signature (RFC 2385) but md5_secret is set "
+            "(kernel counter TCPMD5NotFound rose)";
       } else if (p->settings.md5Secret.empty() && md5.unexpected > p->md5UnexpectedBase) {
-        md5Problem = "the peer signs its segments with TCP MD5 (RFC 2385) but no md5_secret is "
-                     "set (kernel counter TCPMD5Unexpected rose)";
+        md5Problem =
+            "the peer signs its segments with TCP MD5 (RFC 2385) but no md5_secret is "
+            "set (kernel counter TCPMD5Unexpected rose)";
       }
       if (!md5Problem.empty()) {
         lastError = lastError.empty() ? md5Problem : md5Problem + "; " + lastError;
@@ -723,11 +721,10 @@ nlohmann::json Speaker::snapshot() const {
          {"remote_as", p->settings.remoteAs},
          {"type", p->settings.localAs == p->settings.remoteAs ? "iBGP" : "eBGP"},
          {"state", stateName(f.state())},
-         {"uptime_s", p->establishedSteady
-                          ? std::chrono::duration_cast<std::chrono::seconds>(
-                                now - *p->establishedSteady)
-                                .count()
-                          : 0},
+         {"uptime_s", p->establishedSteady ? std::chrono::duration_cast<std::chrono::seconds>(
+                                                 now - *p->establishedSteady)
+                                                 .count()
+                                           : 0},
          {"established_at", p->establishedAt ? formatUtc(*p->establishedAt) : std::string()},
          {"established_transitions", p->establishedTransitions},
          {"collisions", p->collisions},

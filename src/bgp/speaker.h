@@ -9,18 +9,17 @@
 // the work is posted there. floe-se runs the Speaker on a thread of its own (see runtime.h).
 #pragma once
 
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
-#include <nlohmann/json.hpp>
 
 #include "bgp/adj_rib_out.h"
 #include "bgp/fsm.h"
@@ -36,18 +35,18 @@ inline constexpr uint8_t kCeaseBfdDown = 10;
 
 // One configured peer (vrfcontext bgp_profile peers[] entry, resolved for this SE).
 struct PeerSettings {
-  IpAddress peer;        // peer_ip
-  IpAddress local;       // the SE's own address on the peer's subnet (source, next hop)
-  std::string device;    // the SE's interface on that subnet
-  uint32_t localAs = 0;  // bgp_profile local_as
-  uint32_t remoteAs = 0; // remote_as (local_as for iBGP)
-  uint32_t bgpIdentifier = 0;  // host order; nonzero
-  uint16_t holdTime = 180;           // s, bgp_profile hold_time
-  uint16_t keepaliveInterval = 60;   // s, bgp_profile keepalive_interval
-  uint16_t connectRetryTime = 5;     // s; short, so a router that comes up later is met soon
-  std::string md5Secret;             // empty: no TCP MD5
-  uint8_t ebgpMultihop = 0;          // 0: single hop (TTL 1 to an external peer)
-  uint16_t port = kBgpPort;          // the peer's TCP port, and the one floe listens on
+  IpAddress peer;                   // peer_ip
+  IpAddress local;                  // the SE's own address on the peer's subnet (source, next hop)
+  std::string device;               // the SE's interface on that subnet
+  uint32_t localAs = 0;             // bgp_profile local_as
+  uint32_t remoteAs = 0;            // remote_as (local_as for iBGP)
+  uint32_t bgpIdentifier = 0;       // host order; nonzero
+  uint16_t holdTime = 180;          // s, bgp_profile hold_time
+  uint16_t keepaliveInterval = 60;  // s, bgp_profile keepalive_interval
+  uint16_t connectRetryTime = 5;    // s; short, so a router that comes up later is met soon
+  std::string md5Secret;            // empty: no TCP MD5
+  uint8_t ebgpMultihop = 0;         // 0: single hop (TTL 1 to an external peer)
+  uint16_t port = kBgpPort;         // the peer's TCP port, and the one floe listens on
   bool operator==(const PeerSettings&) const = default;
 };
 

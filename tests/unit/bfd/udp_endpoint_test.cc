@@ -1,15 +1,15 @@
 // RFC 5881 I/O over loopback: two UdpEndpoints (127.0.0.1 <-> 127.0.0.2) bring a session Up,
-// AdminDown reaches the peer, and a packet sent with a TTL other than 255 is dropped.
+// AdminDown reaches the peer, and a packet sent with a TTL other than 255 is dropped. Each test
+// uses addresses of its own (ctest runs them in parallel, and each binds UDP 3784).
 #include "bfd/udp_endpoint.h"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace floe::bfd {
 namespace {
@@ -55,9 +55,11 @@ class UdpEndpointTest : public ::testing::Test {
 TEST_F(UdpEndpointTest, SessionComesUpAndAdminDownReachesThePeer) {
   ASSERT_TRUE(a_.configure({{"lo", ip("127.0.0.1"), ip("127.0.0.2"), fast_}}).empty());
   ASSERT_TRUE(b_.configure({{"lo", ip("127.0.0.2"), ip("127.0.0.1"), fast_}}).empty());
-  ASSERT_TRUE(waitFor([&] { return a_.state(ip("127.0.0.2")) == State::kUp &&
-                                   b_.state(ip("127.0.0.1")) == State::kUp; },
-                      5s));
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return a_.state(ip("127.0.0.2")) == State::kUp && b_.state(ip("127.0.0.1")) == State::kUp;
+      },
+      5s));
   const auto st = a_.status();
   ASSERT_EQ(st.size(), 1u);
   EXPECT_EQ(st[0]["state"], "Up");
@@ -72,8 +74,8 @@ TEST_F(UdpEndpointTest, SessionComesUpAndAdminDownReachesThePeer) {
 }
 
 TEST_F(UdpEndpointTest, PacketWithTtlOtherThan255IsDropped) {
-  ASSERT_TRUE(a_.configure({{"lo", ip("127.0.0.1"), ip("127.0.0.2"), fast_}}).empty());
-  // A well-formed Down packet from 127.0.0.2, sent with TTL 64 (RFC 5881 §5: discard).
+  ASSERT_TRUE(a_.configure({{"lo", ip("127.0.3.1"), ip("127.0.3.2"), fast_}}).empty());
+  // A well-formed Down packet from 127.0.3.2, sent with TTL 64 (RFC 5881 §5: discard).
   ControlPacket p;
   p.state = State::kDown;
   p.detectMult = 3;
@@ -85,21 +87,21 @@ TEST_F(UdpEndpointTest, PacketWithTtlOtherThan255IsDropped) {
   ASSERT_GE(fd, 0);
   sockaddr_in src{};
   src.sin_family = AF_INET;
-  src.sin_addr.s_addr = htonl(0x7f000002);
+  src.sin_addr.s_addr = htonl(0x7f000302);
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src), 0);
   const int ttl = 64;
   ::setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
   sockaddr_in dst{};
   dst.sin_family = AF_INET;
   dst.sin_port = htons(kControlPort);
-  dst.sin_addr.s_addr = htonl(0x7f000001);
-  ASSERT_EQ(::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&dst),
-                     sizeof dst),
-            static_cast<ssize_t>(bytes.size()));
+  dst.sin_addr.s_addr = htonl(0x7f000301);
+  ASSERT_EQ(
+      ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst),
+      static_cast<ssize_t>(bytes.size()));
   ::close(fd);
   EXPECT_TRUE(waitFor([&] { return a_.status()[0]["dropped_ttl"].get<uint64_t>() == 1; }, 2s));
   EXPECT_EQ(a_.status()[0]["packets_in"].get<uint64_t>(), 0u);
-  EXPECT_EQ(a_.state(ip("127.0.0.2")), State::kDown);
+  EXPECT_EQ(a_.state(ip("127.0.3.2")), State::kDown);
 }
 
 }  // namespace

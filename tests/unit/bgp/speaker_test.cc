@@ -4,12 +4,11 @@
 // back; shutdown sends Cease/Administrative Shutdown; a wrong remote AS says so.
 #include "bgp/speaker.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace floe::bgp {
 namespace {
@@ -66,25 +65,27 @@ class SpeakerTest : public ::testing::Test {
   SystemClock clock_;
   Speaker a_{io_, clock_};
   Speaker b_{io_, clock_};
-  // A port per test run, so a lingering TIME_WAIT from an earlier run does not matter.
+  // A port per test process and loopback addresses per test: ctest runs the tests in
+  // parallel, and a lingering TIME_WAIT from an earlier run does not matter.
   uint16_t port_ = static_cast<uint16_t>(20000 + (::getpid() % 20000));
 };
 
 TEST_F(SpeakerTest, EstablishesOneSessionAndCarriesRoutes) {
   ASSERT_TRUE(a_.configure({settings("127.0.0.1", "127.0.0.2", 65001, 65002, port_)}).empty());
   ASSERT_TRUE(b_.configure({settings("127.0.0.2", "127.0.0.1", 65002, 65001, port_)}).empty());
-  ASSERT_TRUE(waitFor([&] { return peerOf(a_)["state"] == "Established" &&
-                                   peerOf(b_)["state"] == "Established"; },
-                      10s))
-      << peerOf(a_) << "\n" << peerOf(b_);
+  ASSERT_TRUE(waitFor(
+      [&] { return peerOf(a_)["state"] == "Established" && peerOf(b_)["state"] == "Established"; },
+      10s))
+      << peerOf(a_) << "\n"
+      << peerOf(b_);
   EXPECT_EQ(peerOf(a_)["hold_time"], 9);
   EXPECT_TRUE(peerOf(a_)["four_octet_as"].get<bool>());
 
   AdvertisePolicy policy;
   policy.localAs = 65001;
   policy.nextHopV4 = ip("127.0.0.1");
-  a_.setRoutes(ip("127.0.0.2"), {*Prefix::parse("10.10.50.100/32"),
-                                 *Prefix::parse("10.10.50.101/32")}, policy);
+  a_.setRoutes(ip("127.0.0.2"),
+               {*Prefix::parse("10.10.50.100/32"), *Prefix::parse("10.10.50.101/32")}, policy);
   ASSERT_TRUE(waitFor([&] { return peerOf(b_)["routes_received"] == 2; }, 5s)) << peerOf(b_);
   EXPECT_EQ(peerOf(a_)["routes_advertised"], 2);
   // One withdrawn: only the difference goes out.
@@ -102,22 +103,22 @@ TEST_F(SpeakerTest, EstablishesOneSessionAndCarriesRoutes) {
 
   // Both restart after the idle hold time (5 s, RFC 4271 §8.1.1) within a millisecond of each
   // other: one session comes up again and carries the routes.
-  ASSERT_TRUE(waitFor([&] { return peerOf(a_)["state"] == "Established" &&
-                                   peerOf(b_)["state"] == "Established"; },
-                      15s))
-      << peerOf(a_) << "\n" << peerOf(b_);
+  ASSERT_TRUE(waitFor(
+      [&] { return peerOf(a_)["state"] == "Established" && peerOf(b_)["state"] == "Established"; },
+      15s))
+      << peerOf(a_) << "\n"
+      << peerOf(b_);
   EXPECT_TRUE(waitFor([&] { return peerOf(b_)["routes_received"] == 1; }, 5s)) << peerOf(b_);
   EXPECT_EQ(peerOf(a_)["established_transitions"], 2);
   EXPECT_EQ(peerOf(b_)["established_transitions"], 2);
 }
 
 TEST_F(SpeakerTest, ShutdownSendsCease) {
-  ASSERT_TRUE(a_.configure({settings("127.0.0.1", "127.0.0.2", 65001, 65001, port_ + 1)})
-                  .empty());
-  ASSERT_TRUE(b_.configure({settings("127.0.0.2", "127.0.0.1", 65001, 65001, port_ + 1)})
-                  .empty());
+  ASSERT_TRUE(a_.configure({settings("127.0.2.1", "127.0.2.2", 65001, 65001, port_)}).empty());
+  ASSERT_TRUE(b_.configure({settings("127.0.2.2", "127.0.2.1", 65001, 65001, port_)}).empty());
   ASSERT_TRUE(waitFor([&] { return peerOf(b_)["state"] == "Established"; }, 10s))
-      << peerOf(a_) << "\n" << peerOf(b_);
+      << peerOf(a_) << "\n"
+      << peerOf(b_);
   EXPECT_EQ(peerOf(b_)["type"], "iBGP");
   a_.shutdown();
   ASSERT_TRUE(waitFor([&] { return peerOf(b_)["state"] != "Established"; }, 2s));
@@ -125,14 +126,15 @@ TEST_F(SpeakerTest, ShutdownSendsCease) {
 }
 
 TEST_F(SpeakerTest, WrongRemoteAsNeverEstablishesAndSaysWhy) {
-  ASSERT_TRUE(a_.configure({settings("127.0.0.1", "127.0.0.2", 65001, 65009, port_ + 2)})
-                  .empty());
-  ASSERT_TRUE(b_.configure({settings("127.0.0.2", "127.0.0.1", 65002, 65001, port_ + 2)})
-                  .empty());
-  ASSERT_TRUE(waitFor([&] {
-    return peerOf(a_)["last_error"].get<std::string>().find("peer AS 65002, configured 65009") !=
-           std::string::npos;
-  }, 5s)) << peerOf(a_);
+  ASSERT_TRUE(a_.configure({settings("127.0.3.1", "127.0.3.2", 65001, 65009, port_)}).empty());
+  ASSERT_TRUE(b_.configure({settings("127.0.3.2", "127.0.3.1", 65002, 65001, port_)}).empty());
+  ASSERT_TRUE(waitFor(
+      [&] {
+        return peerOf(a_)["last_error"].get<std::string>().find(
+                   "peer AS 65002, configured 65009") != std::string::npos;
+      },
+      5s))
+      << peerOf(a_);
   EXPECT_NE(peerOf(a_)["state"], "Established");
 }
 
