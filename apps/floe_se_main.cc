@@ -2,7 +2,7 @@
 // seam, the runtime (agent, data plane, control socket) and runs the control event loop.
 //
 //   floe-se --name SE --config FILE [--workers N] [--run-dir DIR] [--metrics ADDR:PORT]
-//           [--log-format text|logfmt|json] [--verbose]
+//           [--log-format text|logfmt|json] [--verbose] [--bgp-standby-advertise]
 //   floe-se --name SE --controller URL [--ca-cert PEM] [...]   (managed; FLOE_USER/FLOE_PASSWORD)
 //   floe-se status --name SE [--run-dir DIR]
 //   floe-se switchover --name SE [--run-dir DIR]
@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   int announceIntervalMs = static_cast<int>(announce.interval.count());
   int announceRefreshMs = static_cast<int>(announce.refresh.count());
   bool verbose = false;
+  bool bgpStandbyAdvertise = false;
 
   app.add_option("--name", name, "serviceengine name in the config document");
   app.add_option("--config", configPath, "config document (JSON); SIGHUP re-reads it")
@@ -132,6 +133,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", logFormat, "log lines as text (default), logfmt or json")
       ->check(CLI::IsMember({"text", "logfmt", "json"}));
   app.add_flag("-v,--verbose", verbose, "debug logging");
+  app.add_flag("--bgp-standby-advertise", bgpStandbyAdvertise,
+               "a standby SE advertises the active's routes too, with a worse preference "
+               "(LOCAL_PREF halved; 3 more AS_PATH prepends to eBGP peers; docs/bgp.md)");
 
   auto* status = app.add_subcommand("status", "print the running SE's status as JSON");
   status->add_option("--name", name)->required();
@@ -206,6 +210,7 @@ int main(int argc, char** argv) {
   announce.interval = std::chrono::milliseconds(announceIntervalMs);
   announce.refresh = std::chrono::milliseconds(announceRefreshMs);
   options.announce = announce;
+  options.bgpStandbyAdvertise = bgpStandbyAdvertise;
   // The time-critical loop's netlink socket: its requests time out far below the 6 s address
   // lifetime, so one lost answer never costs an address.
   auto criticalNetlink = [] { return floe::net::makeKernelNetlink(std::chrono::milliseconds(500)); };

@@ -23,6 +23,7 @@ struct Profile {
   uint32_t mintx = 1000;  // desired minimum TX interval, ms
   uint32_t minrx = 1000;  // required minimum RX interval, ms
   uint8_t multi = 3;      // detect multiplier
+  bool operator==(const Profile&) const = default;
 };
 
 // Returns a uniform integer in [0, bound); injected so tests choose the jitter (§6.8.7).

@@ -68,7 +68,9 @@ const ObjectSchema kBgpPeer{
      field("bfd", Kind::kBool, "Enable BFD (RFC 5880) to detect the peer's failure fast."),
      field("advertise_vip", Kind::kBool, "Advertise the VIPs to this peer."),
      field("advertise_snat_ip", Kind::kBool, "Advertise the SNAT IPs to this peer."),
-     field("md5_secret", Kind::kString, "TCP MD5 (RFC 2385) password of the session.")}};
+     field("md5_secret", Kind::kString, "TCP MD5 (RFC 2385) password of the session."),
+     field("ebgp_multihop", Kind::kInteger,
+           "TTL of an eBGP session whose peer is not directly connected (0: single hop).")}};
 
 const ObjectSchema kBgpProfile{
     "bgp_profile",
@@ -76,6 +78,9 @@ const ObjectSchema kBgpProfile{
      field("ibgp", Kind::kBool, "Peers are iBGP (in the local AS)."),
      field("hold_time", Kind::kInteger, "BGP hold time in seconds (0 or 3-65535)."),
      field("keepalive_interval", Kind::kInteger, "BGP keepalive interval in seconds."),
+     field("local_preference", Kind::kInteger, "LOCAL_PREF of the routes sent to iBGP peers."),
+     field("num_as_path_prepend", Kind::kInteger,
+           "Extra copies of local_as in the AS_PATH sent to eBGP peers (0-10)."),
      objects("peers", kBgpPeer, "peer_ip", "BGP peers.")}};
 
 const ObjectSchema kBfdProfile{

@@ -39,6 +39,11 @@ inline constexpr Range kIdleConnectionTimeout{
 inline constexpr Range kHbFrequency{1, 10000, false, "dp_hb_frequency is 1-10000 ms"};
 inline constexpr Range kHbTimeoutCount{1, 1000, false, "dp_hb_timeout_count is 1-1000"};
 inline constexpr Range kHaPriority{1, 255, false, "ha_priority is 1-255 (lower wins)"};
+inline constexpr Range kEbgpMultihop{1, 255, true,
+                                     "ebgp_multihop is 0 (single hop) or 1-255 (the TTL)"};
+inline constexpr Range kLocalPreference{0, 4294967295u, false,
+                                        "local_preference is 0-4294967295"};
+inline constexpr Range kAsPathPrepend{0, 10, false, "num_as_path_prepend is 0-10"};
 inline constexpr Range kBfdInterval{50, 60000, false, "BFD mintx and minrx are 50-60000 ms"};
 inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier) is 1-255"};
 inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)

@@ -84,6 +84,8 @@ BgpProfile decodeBgpProfile(Fields& f) {
   f.boolean("ibgp", b.ibgp);
   f.number("hold_time", b.hold_time, detail::kHoldTime);
   f.number("keepalive_interval", b.keepalive_interval, detail::kKeepalive);
+  f.number("local_preference", b.local_preference, detail::kLocalPreference);
+  f.number("num_as_path_prepend", b.num_as_path_prepend, detail::kAsPathPrepend);
   f.objects("peers", "bgp_profile peers[]", "[{\"peer_ip\": \"10.10.40.3\", \"remote_as\": 65000}]",
             [&](Fields& pf, size_t) {
               BgpPeer peer;
@@ -99,6 +101,7 @@ BgpProfile decodeBgpProfile(Fields& f) {
               pf.boolean("advertise_vip", peer.advertise_vip);
               pf.boolean("advertise_snat_ip", peer.advertise_snat_ip);
               pf.secret("md5_secret", peer.md5_secret, detail::kMaxMd5SecretLength);
+              pf.number("ebgp_multihop", peer.ebgp_multihop, detail::kEbgpMultihop);
               b.peers.push_back(std::move(peer));
             });
   return b;

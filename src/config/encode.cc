@@ -69,12 +69,15 @@ json encode(const BgpProfile& b) {
     if (p.remote_as != 0) o["remote_as"] = p.remote_as;  // 0: unset (iBGP uses local_as)
     if (p.subnet) o["subnet"] = p.subnet->toString();
     if (p.md5_secret) o["md5_secret"] = *p.md5_secret;
+    if (p.ebgp_multihop != 0) o["ebgp_multihop"] = p.ebgp_multihop;
     peers.push_back(std::move(o));
   }
   return {{"local_as", b.local_as},
           {"ibgp", b.ibgp},
           {"hold_time", b.hold_time},
           {"keepalive_interval", b.keepalive_interval},
+          {"local_preference", b.local_preference},
+          {"num_as_path_prepend", b.num_as_path_prepend},
           {"peers", peers}};
 }
 

@@ -63,6 +63,7 @@ struct BgpPeer {
   bool advertise_vip = true;
   bool advertise_snat_ip = true;
   std::optional<std::string> md5_secret;
+  uint32_t ebgp_multihop = 0;  // eBGP TTL; 0: single hop (TTL 1)
 
   bool operator==(const BgpPeer&) const = default;
 };
@@ -72,6 +73,8 @@ struct BgpProfile {
   bool ibgp = false;
   uint32_t hold_time = 180;
   uint32_t keepalive_interval = 60;
+  uint32_t local_preference = 100;    // LOCAL_PREF sent to iBGP peers
+  uint32_t num_as_path_prepend = 0;   // extra copies of local_as in the AS_PATH to eBGP peers
   std::vector<BgpPeer> peers;
 
   bool operator==(const BgpProfile&) const = default;

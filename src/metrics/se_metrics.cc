@@ -194,6 +194,29 @@ void addNetwork(std::vector<MetricFamily>& out, const json& status) {
     }
   }
   out.push_back(std::move(bgp));
+  auto advertised = gauge("floe_bgp_routes_advertised",
+                          "Prefixes this SE advertises to the BGP peer (its Adj-RIB-Out).");
+  auto received = gauge("floe_bgp_routes_received",
+                        "Prefixes the BGP peer advertises to this SE (floe installs none).");
+  auto bfd = gauge("floe_bfd_session_state",
+                   "1 for the BFD session's current state (RFC 5880 §4.1), 0 for the others.");
+  if (const auto b = status.find("bgp_peers"); b != status.end() && b->is_array()) {
+    for (const auto& x : *b) {
+      const std::vector<Label> peer{{"peer_ip", text(x, "peer_ip")}};
+      if (const auto n = x.find("routes_advertised"); n != x.end() && n->is_number()) {
+        advertised.add(peer, n->get<double>());
+      }
+      if (const auto n = x.find("routes_received"); n != x.end() && n->is_number()) {
+        received.add(peer, n->get<double>());
+      }
+      if (const auto s = x.find("bfd"); s != x.end() && s->is_object()) {
+        addStates(bfd, peer, {"AdminDown", "Down", "Init", "Up"}, text(*s, "state"));
+      }
+    }
+  }
+  out.push_back(std::move(advertised));
+  out.push_back(std::move(received));
+  out.push_back(std::move(bfd));
 }
 
 }  // namespace

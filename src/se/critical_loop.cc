@@ -9,18 +9,19 @@
 
 namespace floe::se {
 
-CriticalLoop::CriticalLoop() : work_(asio::make_work_guard(io_)) {}
+CriticalLoop::CriticalLoop(std::string name)
+    : work_(asio::make_work_guard(io_)), name_(std::move(name)) {}
 
 CriticalLoop::~CriticalLoop() { stop(); }
 
 void CriticalLoop::start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "floe-critical");
+    pthread_setname_np(pthread_self(), name_.c_str());
     sched_param param{};
     param.sched_priority = 10;
     if (int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param); rc != 0) {
-      spdlog::info("time-critical loop runs at normal priority (SCHED_FIFO refused: {})",
+      spdlog::info("{} loop runs at normal priority (SCHED_FIFO refused: {})", name_,
                    std::strerror(rc));
     }
     io_.run();

@@ -3,6 +3,7 @@
 // parse, dump, reload or status request on the control loop can delay it.
 #pragma once
 
+#include <string>
 #include <thread>
 
 #include <asio/executor_work_guard.hpp>
@@ -12,7 +13,9 @@ namespace floe::se {
 
 class CriticalLoop {
  public:
-  CriticalLoop();
+  // `name`: the thread's name (ps, top); floe-se also runs its BGP speaker on a loop of this
+  // kind, "floe-bgp", so BGP timers are kept whatever the control loop does.
+  explicit CriticalLoop(std::string name = "floe-critical");
   ~CriticalLoop();  // stop() and join
   CriticalLoop(const CriticalLoop&) = delete;
   CriticalLoop& operator=(const CriticalLoop&) = delete;
@@ -30,6 +33,7 @@ class CriticalLoop {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;
+  std::string name_;
 };
 
 }  // namespace floe::se

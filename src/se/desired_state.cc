@@ -112,6 +112,89 @@ void addUnique(std::vector<HeldAddress>& out, HeldAddress held) {
   if (!present) out.push_back(std::move(held));
 }
 
+// The BGP identifier (RFC 4271 §4.2, RFC 6286): the SE's first IPv4 data address, so the two
+// SEs of a pair differ; a host without IPv4 falls back to a value derived from its name.
+uint32_t bgpIdentifier(const config::ServiceEngine& se) {
+  for (const auto& vnic : se.data_vnics) {
+    if (vnic.ip.address().isV4()) return vnic.ip.address().v4HostOrder();
+  }
+  uint32_t h = 2166136261u;
+  for (char c : se.name) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h == 0 ? 1 : h;
+}
+
+Result<BgpSettings> bgpSettings(const config::Document& doc, const config::ServiceEngine& se,
+                                const config::ServiceEngineGroup& group,
+                                const config::VrfContext& vrf) {
+  const auto& profile = *vrf.bgp_profile;
+  BgpSettings out;
+  out.ibgp = profile.ibgp;
+  out.localPreference = profile.local_preference;
+  out.asPathPrepend = static_cast<uint8_t>(profile.num_as_path_prepend);
+  if (vrf.bfd_profile) {
+    out.bfd = bfd::Profile{vrf.bfd_profile->mintx, vrf.bfd_profile->minrx,
+                           static_cast<uint8_t>(vrf.bfd_profile->multi)};
+  }
+  for (size_t i = 0; i < profile.peers.size(); ++i) {
+    const auto& peer = profile.peers[i];
+    const std::string path = "vrfcontext[global].bgp_profile.peers[" + std::to_string(i) + "]";
+    // peers[].subnet picks the interface the peer is reached on; without it, the data vnic
+    // whose subnet holds peer_ip.
+    const config::DataVnic* vnic = nullptr;
+    for (const auto& v : se.data_vnics) {
+      const bool match = peer.subnet ? (peer.subnet->address().af() == v.ip.address().af() &&
+                                        peer.subnet->contains(v.ip.address()))
+                                     : v.ip.contains(peer.peer_ip);
+      if (match) {
+        vnic = &v;
+        break;
+      }
+    }
+    if (vnic == nullptr) {
+      return makeError(path + ".subnet: serviceengine[" + se.name + "] has no data_vnics " +
+                       "address in " +
+                       (peer.subnet ? peer.subnet->toString()
+                                    : "the subnet of peer_ip " + peer.peer_ip.toString()) +
+                       ", so it cannot reach the peer; add the interface or fix the subnet");
+    }
+    BgpPeerSettings ps;
+    ps.session.peer = peer.peer_ip;
+    ps.session.local = vnic->ip.address();
+    ps.session.device = vnic->if_name;
+    ps.session.localAs = profile.local_as;
+    ps.session.remoteAs = profile.ibgp || peer.remote_as == 0 ? profile.local_as : peer.remote_as;
+    ps.session.bgpIdentifier = bgpIdentifier(se);
+    ps.session.holdTime = static_cast<uint16_t>(profile.hold_time);
+    ps.session.keepaliveInterval = static_cast<uint16_t>(profile.keepalive_interval);
+    ps.session.md5Secret = peer.md5_secret.value_or("");
+    ps.session.ebgpMultihop = static_cast<uint8_t>(peer.ebgp_multihop);
+    ps.bfd = peer.bfd;
+    ps.advertiseVip = peer.advertise_vip;
+    ps.advertiseSnatIp = peer.advertise_snat_ip;
+    for (const auto& v : se.data_vnics) {
+      if (v.if_name != vnic->if_name) continue;
+      auto& hop = v.ip.address().isV4() ? ps.nextHopV4 : ps.nextHopV6;
+      if (!hop) hop = v.ip.address();
+    }
+    out.peers.push_back(std::move(ps));
+  }
+  for (const auto& vs : doc.virtualservice) {
+    if (vs.se_group_ref != group.name || !vs.enabled) continue;
+    for (const auto& vip : vs.vip) out.vips.emplace_back(vs.name, vip.ip_address);
+    for (const auto& snat : vs.snat_ip) out.snatIps.emplace_back(vs.name, snat);
+  }
+  if (group.advertise_backend_networks) {
+    for (const auto& v : se.data_vnics) {
+      const Prefix net(v.ip.network(), v.ip.length());
+      const bool peerSubnet = std::any_of(out.peers.begin(), out.peers.end(), [&](const auto& p) {
+        return v.ip.address() == p.session.local;
+      });
+      if (!peerSubnet) out.backendNetworks.push_back(net);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<DesiredState> computeDesiredState(const config::Document& doc, const std::string& engine) {
@@ -237,6 +320,13 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     }
   }
 
+  if (const auto* vrf = config::findVrf(doc, "global");
+      vrf != nullptr && vrf->bgp_profile && !vrf->bgp_profile->peers.empty()) {
+    auto bgp = bgpSettings(doc, *se, *group, *vrf);
+    if (!bgp) return bgp.error();
+    state.bgp = std::move(*bgp);
+  }
+
   if (const auto* vrf = config::findVrf(doc, "global")) {
     for (const auto& r : vrf->static_routes) {
       net::Route route;
@@ -245,6 +335,12 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
       route.device = r.if_name;
       state.routes.push_back(route);
     }
+  }
+  if (const auto* vrf = config::findVrf(doc, "global");
+      vrf != nullptr && vrf->bgp_profile && !vrf->bgp_profile->peers.empty()) {
+    auto bgp = bgpSettings(doc, *se, *group, *vrf);
+    if (!bgp) return bgp.error();
+    state.bgp = std::move(*bgp);
   }
   return state;
 }

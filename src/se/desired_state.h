@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bfd/session.h"
+#include "bgp/speaker.h"
 #include "config/document.h"
 #include "config/model.h"
 #include "net/netlink.h"
@@ -52,6 +54,34 @@ struct HaSettings {
   auto operator<=>(const HaSettings&) const = default;
 };
 
+// One BGP peer of vrfcontext global's bgp_profile, resolved for this SE.
+struct BgpPeerSettings {
+  bgp::PeerSettings session;  // addresses, ASes, timers, md5_secret
+  bool bfd = false;
+  bool advertiseVip = true;
+  bool advertiseSnatIp = true;
+  // Next hops: the SE's own addresses on the peer's interface, per family (IPv6 routes go to
+  // an IPv4 peer over MP-BGP with the interface's IPv6 address, RFC 4760, and back).
+  std::optional<IpAddress> nextHopV4;
+  std::optional<IpAddress> nextHopV6;
+  bool operator==(const BgpPeerSettings&) const = default;
+};
+
+// What this SE advertises and to whom (reference default-gateway-ip-routing.md, issue 10).
+struct BgpSettings {
+  std::vector<BgpPeerSettings> peers;
+  bfd::Profile bfd;  // vrfcontext bfd_profile (ms, ms, multiplier)
+  bool ibgp = false;
+  uint32_t localPreference = 100;  // bgp_profile local_preference (iBGP peers)
+  uint8_t asPathPrepend = 0;       // bgp_profile num_as_path_prepend (eBGP peers)
+  // (virtual service, address) of every enabled virtual service: VIPs and SNAT IPs.
+  std::vector<std::pair<std::string, IpAddress>> vips;
+  std::vector<std::pair<std::string, IpAddress>> snatIps;
+  // advertise_backend_networks: the SE's data subnets that are no BGP peer's subnet.
+  std::vector<Prefix> backendNetworks;
+  bool operator==(const BgpSettings&) const = default;
+};
+
 struct DesiredState {
   std::string engine;  // this SE's name
   std::string group;
@@ -67,6 +97,7 @@ struct DesiredState {
   proxy::ProxyConfig proxy;
   std::vector<std::string> notices;    // worth telling the operator (logged, in status)
   std::optional<HaSettings> ha;
+  std::optional<BgpSettings> bgp;  // vrfcontext global has bgp_profile peers
 };
 
 // Fails with every problem as "path: reason" when `engine` is not in the document or the

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <set>
+#include <thread>
 
 #include "common/log.h"
 #include "daemon/notify.h"
@@ -92,6 +94,7 @@ Runtime::Runtime(asio::io_context& io, RuntimeOptions options, net::Netlink& net
       serviceWatchTimer_(io) {}
 
 Runtime::~Runtime() {
+  bgpLoop_.stop();
   critical_.stop();
   if (lockFd_ >= 0) ::close(lockFd_);
   if (namespaceLockFd_ >= 0) ::close(namespaceLockFd_);
@@ -312,6 +315,7 @@ void Runtime::runPass() {
     }
   }
   agent_->logServiceChanges();
+  advertise();
   if (retryAt) {
     const auto now = clock_.now();
     schedulePass(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -324,6 +328,7 @@ void Runtime::armServiceWatch() {
   serviceWatchTimer_.async_wait([this](std::error_code ec) {
     if (ec || stopping_) return;
     agent_->logServiceChanges();
+    advertise();  // a virtual service that lost its last server is withdrawn within 0.5 s
     armServiceWatch();
   });
 }
@@ -422,6 +427,7 @@ void Runtime::applyLoaded(Loaded loaded) {
   forwardingDevices_ = loaded.desired->forwardingDevices;
   transparentWanted_ = loaded.desired->transparentReturn;
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
+  applyBgp(*loaded.desired);
   ++generation_;
   if (ha_) ha_->setConfigGeneration(documentDigest(loaded.document));
   loadedAt_ = formatUtc(clock_.wallNow());
@@ -444,6 +450,16 @@ void Runtime::shutdown() {
     eventsFd_.reset();
   }
   if (control_) control_->stop();
+  // Cease to every BGP peer (RFC 4486 Administrative Shutdown) and AdminDown to every BFD
+  // peer first: the routers withdraw this SE's routes before its addresses go.
+  if (speaker_) {
+    speaker_->shutdown();
+    // The router reads the Cease before BFD's AdminDown reaches it through bfdd and zebra, so
+    // it logs (and counts) the administrative shutdown, not a path failure.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (bfd_) bfd_->shutdown();
+  bgpLoop_.stop();
   if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
   if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
   if (transparent_ && transparentInstalled_) {
@@ -460,6 +476,110 @@ void Runtime::shutdown() {
   critical_.stop();
   engine_.reset();  // closes listeners and connections, joins workers
   io_.stop();
+}
+
+void Runtime::applyBgp(const DesiredState& desired) {
+  if (!desired.bgp && !speaker_) return;
+  if (!speaker_) {
+    bgpLoop_.start();
+    speaker_ = std::make_unique<bgp::Speaker>(bgpLoop_.io(), clock_);
+    // Runs on the time-critical loop: only posts to the BGP loop.
+    bfd_ = std::make_unique<bfd::UdpEndpoint>(
+        critical_.io(), clock_, [this](const IpAddress& peer, const bfd::StateChange& c) {
+          if (c.from == bfd::State::kUp && c.to != bfd::State::kUp) {
+            speaker_->bfdDown(peer, std::string(bfd::diagnosticName(c.diag)));
+          }
+        });
+  }
+  std::vector<bgp::PeerSettings> sessions;
+  std::vector<bfd::PeerSpec> bfdPeers;
+  if (desired.bgp) {
+    for (const auto& p : desired.bgp->peers) {
+      sessions.push_back(p.session);
+      if (p.bfd) {
+        bfdPeers.push_back({p.session.device, p.session.local, p.session.peer, desired.bgp->bfd});
+      }
+    }
+  }
+  for (const auto& e : speaker_->configure(sessions)) {
+    spdlog::warn("{}", e);
+    notices_.push_back(e);
+  }
+  for (const auto& e : bfd_->configure(bfdPeers)) {
+    spdlog::warn("{}", e);
+    notices_.push_back(e);
+  }
+  bgp_ = desired.bgp;
+  advertise();
+}
+
+void Runtime::advertise() {
+  if (!speaker_ || !bgp_) return;
+  // The active SE advertises; a standby advertises nothing (its sessions stay up, so a
+  // takeover only sends UPDATEs), or with --bgp-standby-advertise the same with a worse
+  // preference.
+  const bool active = agent_->role() == Role::kActive;
+  const bool standbyAdvertises = !active && options_.bgpStandbyAdvertise;
+  std::set<std::string> up;
+  if (engine_) {
+    for (const auto& vs : engine_->status().virtual_services) {
+      if (vs.up) up.insert(vs.name);
+    }
+  }
+  for (const auto& peer : bgp_->peers) {
+    std::set<Prefix> routes;
+    if (active || standbyAdvertises) {
+      if (peer.advertiseVip) {
+        // A VIP whose virtual service has no server up is withdrawn.
+        for (const auto& [vs, ip] : bgp_->vips) {
+          if (up.count(vs) != 0) routes.insert(Prefix::host(ip));
+        }
+      }
+      if (peer.advertiseSnatIp) {
+        for (const auto& [vs, ip] : bgp_->snatIps) routes.insert(Prefix::host(ip));
+      }
+      for (const auto& n : bgp_->backendNetworks) routes.insert(n);
+    }
+    bgp::AdvertisePolicy policy;
+    policy.localAs = peer.session.localAs;
+    policy.ibgp = peer.session.localAs == peer.session.remoteAs;
+    policy.localPreference = bgp_->localPreference;
+    policy.asPathPrepend = bgp_->asPathPrepend;
+    if (standbyAdvertises) {
+      // Worse than the active's: half the LOCAL_PREF to internal peers, three more copies of
+      // the local AS to external ones. Taking the active role re-advertises with the normal
+      // values (a changed policy re-sends every route, RFC 4271 §3.1).
+      policy.localPreference = bgp_->localPreference / 2;
+      policy.asPathPrepend = static_cast<uint8_t>(bgp_->asPathPrepend + 3);
+    }
+    // Next hop: the SE's own address on the peer's subnet (and the interface's address of the
+    // other family for routes of that family).
+    policy.nextHopV4 = peer.nextHopV4;
+    policy.nextHopV6 = peer.nextHopV6;
+    for (auto it = routes.begin(); it != routes.end();) {
+      const bool v4 = it->address().isV4();
+      if ((v4 && !policy.nextHopV4) || (!v4 && !policy.nextHopV6)) {
+        it = routes.erase(it);  // no next hop of that family toward this peer
+      } else {
+        ++it;
+      }
+    }
+    speaker_->setRoutes(peer.session.peer, std::move(routes), policy);
+  }
+}
+
+nlohmann::json Runtime::bgpStatus() {
+  nlohmann::json peers = nlohmann::json::array();
+  if (!speaker_) return peers;
+  peers = speaker_->status();
+  const auto sessions = bfd_->status();
+  for (auto& p : peers) {
+    p["bfd"] = nullptr;
+    for (const auto& s : sessions) {
+      if (s["peer_ip"] == p["peer_ip"]) p["bfd"] = s;
+    }
+  }
+  return peers;
 }
 
 nlohmann::json Runtime::handleCommand(const std::string& command) {
@@ -489,6 +609,7 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
                        {"enabled_by_floe", forwarding_->owned()}};
     j["preserve_client_ip"] = {{"wanted", transparentWanted_},
                                {"return_path_installed", transparentInstalled_}};
+    j["bgp_peers"] = bgpStatus();
     if (ha_) {
       auto ha = ha_->status();
       if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];

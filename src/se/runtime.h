@@ -5,7 +5,12 @@
 // Threads (DESIGN.md "Threads"):
 //  - the control loop (the io_context passed in): agent passes, netlink notifications, health
 //    monitors, status, applying a loaded document;
-//  - the time-critical loop (CriticalLoop): address-lifetime refresh only, short bounded work;
+//  - the time-critical loop (CriticalLoop): address-lifetime refresh, HA heartbeats and BFD
+//    (RFC 5881 sessions), short bounded work;
+//  - the BGP loop (a second CriticalLoop, "floe-bgp"): the BGP speaker's sockets and timers.
+//    Not the time-critical loop: encoding the UPDATEs for thousands of VIPs or parsing a
+//    router's full table is not short bounded work, and must not delay a BFD packet. Not the
+//    control loop: a reload or a long status must not delay a KEEPALIVE past the hold time;
 //  - the document loader: reading, parsing and validating a document on SIGHUP;
 //  - the data-plane workers (proxy::ProxyEngine).
 #pragma once
@@ -21,6 +26,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "bfd/udp_endpoint.h"
+#include "bgp/speaker.h"
 #include "common/clock.h"
 #include "config/document.h"
 #include "net/netlink.h"
@@ -61,6 +68,10 @@ struct RuntimeOptions {
   AnnounceOptions announce;
   // A full agent pass runs at least this often, notifications or not.
   std::chrono::milliseconds fullPassInterval{2000};
+  // A standby SE pre-advertises what the active SE advertises, with a worse preference, so a
+  // router can switch the moment the active's routes go (docs/bgp.md "Standby
+  // pre-advertising"). Off by default.
+  bool bgpStandbyAdvertise = false;
 };
 
 std::filesystem::path socketPath(const std::filesystem::path& runDir, const std::string& name);
@@ -119,6 +130,10 @@ class Runtime {
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
+  // BGP and BFD (issue 10): the peers of the desired state; what each peer is told.
+  void applyBgp(const DesiredState& desired);
+  void advertise();
+  nlohmann::json bgpStatus();
 
   asio::io_context& io_;
   RuntimeOptions options_;
@@ -144,6 +159,10 @@ class Runtime {
   std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
   std::optional<HaSettings> haSettings_;
   std::pair<uint8_t, uint8_t> lastHealth_{0, 0};
+  CriticalLoop bgpLoop_{"floe-bgp"};
+  std::unique_ptr<bgp::Speaker> speaker_;
+  std::unique_ptr<bfd::UdpEndpoint> bfd_;
+  std::optional<BgpSettings> bgp_;
   std::unique_ptr<ControlServer> control_;
   DocumentLoader loader_;
   std::unique_ptr<net::RtnlEvents> events_;

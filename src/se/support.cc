@@ -27,11 +27,6 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
                                        " (cluster HA with several active SEs) " + kLater +
                                        "; use HA_MODE_LEGACY_ACTIVE_STANDBY"});
   }
-  if (const auto* vrf = config::findVrf(doc, "global");
-      vrf != nullptr && vrf->bgp_profile && !vrf->bgp_profile->peers.empty()) {
-    out.push_back({"vrfcontext[global].bgp_profile.peers",
-                   std::string("BGP peering ") + kLater + "; use static routes on the router"});
-  }
 
   for (const auto& vs : doc.virtualservice) {
     if (vs.se_group_ref != group->name || !vs.enabled) continue;

@@ -26,7 +26,7 @@ const char* kEveryField = R"({
     "static_routes": [{"route_id": "1", "prefix": "0.0.0.0/0", "next_hop": "10.10.1.1",
                        "if_name": "eth0"}],
     "bgp_profile": {"local_as": 65001, "peers": [{"peer_ip": "10.10.1.1", "remote_as": 65000,
-      "subnet": "10.10.1.0/24", "md5_secret": "x"}]},
+      "subnet": "10.10.1.0/24", "md5_secret": "x", "ebgp_multihop": 2}]},
     "bfd_profile": {"mintx": 1000, "minrx": 1000, "multi": 3}}],
   "healthmonitor": [{"name": "h", "type": "HEALTH_MONITOR_HTTP", "monitor_port": 8080,
     "http_monitor": {"http_request": "GET / HTTP/1.0", "http_response_code": ["HTTP_2XX"]}}],

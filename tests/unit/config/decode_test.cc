@@ -530,6 +530,31 @@ TEST(Decode, RejectsUnknownHttpResponseCode) {
 
 // ---- defaults and built-ins ------------------------------------------------------------------
 
+TEST(Decode, BgpPolicyFields) {
+  auto d = decodeDocument(R"({
+    "vrfcontext": [{"name": "v", "bgp_profile": {"local_as": 65001, "local_preference": 50,
+                                                 "num_as_path_prepend": 3,
+                                                 "peers": [{"peer_ip": "10.0.0.1",
+                                                            "remote_as": 65000,
+                                                            "ebgp_multihop": 4}]}}]})");
+  ASSERT_TRUE(accepted(d.report));
+  const auto* v = findVrf(d.document, "v");
+  EXPECT_EQ(v->bgp_profile->local_preference, 50u);
+  EXPECT_EQ(v->bgp_profile->num_as_path_prepend, 3u);
+  EXPECT_EQ(v->bgp_profile->peers.at(0).ebgp_multihop, 4u);
+  auto bad = decodeDocument(R"({
+    "vrfcontext": [{"name": "v", "bgp_profile": {"local_as": 65001, "num_as_path_prepend": 11,
+                                                 "peers": [{"peer_ip": "10.0.0.1",
+                                                            "remote_as": 65000,
+                                                            "ebgp_multihop": 256}]}}]})");
+  EXPECT_FALSE(accepted(bad.report));
+  std::string all;
+  for (const auto& e : bad.report.errors) all += e.toString() + "\n";
+  EXPECT_NE(all.find("vrfcontext[v].bgp_profile.num_as_path_prepend"), std::string::npos) << all;
+  EXPECT_NE(all.find("num_as_path_prepend is 0-10"), std::string::npos) << all;
+  EXPECT_NE(all.find("ebgp_multihop is 0 (single hop) or 1-255"), std::string::npos) << all;
+}
+
 TEST(Decode, AppliesAviDefaults) {
   auto d = decodeDocument(R"({
     "serviceenginegroup": [{"name": "g"}],
@@ -554,6 +579,9 @@ TEST(Decode, AppliesAviDefaults) {
   EXPECT_TRUE(v->bgp_profile->peers.at(0).advertise_vip);
   EXPECT_TRUE(v->bgp_profile->peers.at(0).advertise_snat_ip);
   EXPECT_FALSE(v->bgp_profile->peers.at(0).bfd);
+  EXPECT_EQ(v->bgp_profile->local_preference, 100u);
+  EXPECT_EQ(v->bgp_profile->num_as_path_prepend, 0u);
+  EXPECT_EQ(v->bgp_profile->peers.at(0).ebgp_multihop, 0u);
   EXPECT_EQ(v->bfd_profile, (BfdProfile{1000, 1000, 3}));
   const auto* m = findMonitor(doc, "m");
   EXPECT_EQ(m->type, HealthMonitorType::kTcp);

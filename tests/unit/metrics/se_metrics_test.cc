@@ -47,7 +47,8 @@ json sampleStatus() {
                   {"address": "10.10.3.100/32", "device": "floe0", "role": "snat",
                    "owner": "vs1", "state": "File exists"}],
     "routes": [{"prefix": "0.0.0.0/0", "next_hop": "10.10.1.1", "state": "INSTALLED"}],
-    "bgp_peers": [{"peer_ip": "10.10.1.1", "state": "Established"}],
+    "bgp_peers": [{"peer_ip": "10.10.1.1", "state": "Established", "routes_advertised": 2,
+                   "routes_received": 5, "bfd": {"state": "Up"}}],
     "config": {"generation": 3, "last_reload": {"ok": false}}})");
 }
 
@@ -76,6 +77,13 @@ TEST(SeMetrics, GivesEveryStateA01Gauge) {
   expectLine("floe_se_ha_state{state=\"STANDBY\"} 0");
   expectLine("floe_bgp_peer_state{peer_ip=\"10.10.1.1\",state=\"Established\"} 1");
   expectLine("floe_bgp_peer_state{peer_ip=\"10.10.1.1\",state=\"Idle\"} 0");
+  expectLine("floe_bfd_session_state{peer_ip=\"10.10.1.1\",state=\"Up\"} 1");
+  expectLine("floe_bfd_session_state{peer_ip=\"10.10.1.1\",state=\"Down\"} 0");
+}
+
+TEST(SeMetrics, CountsBgpRoutesPerPeer) {
+  expectLine("floe_bgp_routes_advertised{peer_ip=\"10.10.1.1\"} 2");
+  expectLine("floe_bgp_routes_received{peer_ip=\"10.10.1.1\"} 5");
 }
 
 TEST(SeMetrics, ReportsTheHaPairsHeartbeatsAndTransitions) {

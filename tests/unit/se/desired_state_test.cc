@@ -250,5 +250,59 @@ TEST(DesiredState, NoticesHttpProfileProxiedAtL4) {
   EXPECT_NE(s->notices[0].find("proxies it at L4"), std::string::npos);
 }
 
+// Reference 2's peering: iBGP local_as 1, router 10.10.40.3 on subnet 10.10.40.0/24, BFD.
+config::Document withBgp() {
+  auto doc = oneArmed();
+  doc.serviceengine[0].data_vnics.push_back({"eth1", testing::prefix("10.10.40.12/24")});
+  config::BgpProfile bgp;
+  bgp.local_as = 1;
+  bgp.ibgp = true;
+  config::BgpPeer peer;
+  peer.peer_ip = ip("10.10.40.3");
+  peer.subnet = testing::prefix("10.10.40.0/24");
+  peer.bfd = true;
+  peer.md5_secret = "s3cret";
+  bgp.peers.push_back(peer);
+  doc.vrfcontext[0].bgp_profile = bgp;
+  doc.vrfcontext[0].bfd_profile = config::BfdProfile{50, 50, 3};
+  return doc;
+}
+
+TEST(DesiredState, ResolvesABgpPeerToTheSesAddressOnItsSubnet) {
+  auto s = computeDesiredState(withBgp(), "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE(s->bgp);
+  ASSERT_EQ(s->bgp->peers.size(), 1u);
+  const auto& p = s->bgp->peers[0];
+  EXPECT_EQ(p.session.peer, ip("10.10.40.3"));
+  EXPECT_EQ(p.session.local, ip("10.10.40.12"));
+  EXPECT_EQ(p.session.device, "eth1");
+  EXPECT_EQ(p.session.localAs, 1u);
+  EXPECT_EQ(p.session.remoteAs, 1u);  // ibgp: remote_as is the local AS
+  EXPECT_EQ(p.session.holdTime, 180);
+  EXPECT_EQ(p.session.keepaliveInterval, 60);
+  EXPECT_EQ(p.session.md5Secret, "s3cret");
+  EXPECT_EQ(p.session.bgpIdentifier, ip("10.10.1.11").v4HostOrder());  // first IPv4 data address
+  EXPECT_TRUE(p.bfd);
+  EXPECT_EQ(s->bgp->bfd.mintx, 50u);
+  EXPECT_EQ(s->bgp->bfd.multi, 3);
+  ASSERT_EQ(s->bgp->vips.size(), 1u);
+  EXPECT_EQ(s->bgp->vips[0], std::make_pair(std::string("vs1"), ip("10.10.2.100")));
+  ASSERT_EQ(s->bgp->snatIps.size(), 1u);
+  EXPECT_TRUE(s->bgp->backendNetworks.empty());  // advertise_backend_networks is false
+}
+
+TEST(DesiredState, ABgpPeerOnNoSubnetOfTheSeIsAnError) {
+  auto doc = withBgp();
+  doc.vrfcontext[0].bgp_profile->peers[0].subnet = testing::prefix("10.10.99.0/24");
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("vrfcontext[global].bgp_profile.peers[0].subnet: "
+                                   "serviceengine[se1] has no data_vnics address in "
+                                   "10.10.99.0/24"),
+            std::string::npos)
+      << s.error().message;
+}
+
 }  // namespace
 }  // namespace floe::se
