@@ -165,7 +165,8 @@ class KernelTransparentReturn final : public TransparentReturn {
       auto* r = reinterpret_cast<rtnl_rule*>(o);
       uint8_t proto = 0;
       if (rtnl_rule_get_protocol(r, &proto) != 0 || proto != kRouteProtocol) continue;
-      if (rtnl_rule_get_mark(r) != kTransparentMark || rtnl_rule_get_table(r) != kTransparentTable) {
+      if (rtnl_rule_get_mark(r) != kTransparentMark ||
+          rtnl_rule_get_table(r) != kTransparentTable) {
         continue;
       }
       rule[rtnl_rule_get_family(r) == AF_INET6 ? 1 : 0] = true;
