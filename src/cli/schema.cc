@@ -101,7 +101,16 @@ const ObjectSchema kPoolServer{
 const ObjectSchema kHttpProfile{
     "http_profile",
     {field("connection_multiplexing_enabled", Kind::kBool,
-           "Reuse server connections across clients (off with preserve_client_ip).")}};
+           "Reuse server connections across clients (off with preserve_client_ip)."),
+     field("client_header_timeout", Kind::kInteger,
+           "Milliseconds for a request head to arrive (then 408)."),
+     field("client_body_timeout", Kind::kInteger,
+           "Milliseconds a request body may stall (then 408)."),
+     field("keepalive_timeout", Kind::kInteger,
+           "Milliseconds an idle client connection is kept between requests."),
+     field("xff_enabled", Kind::kBool, "Add the client's address to X-Forwarded-For."),
+     field("x_forwarded_proto_enabled", Kind::kBool, "Set X-Forwarded-Proto."),
+     field("websockets_enabled", Kind::kBool, "Tunnel WebSocket upgrades.")}};
 
 const ObjectSchema kVip{
     "vip",
@@ -173,6 +182,8 @@ const ObjectSchema kPool{
                   toString(config::LbAlgorithm::kConsistentHash)},
                  "Load balancing algorithm."),
      field("default_server_port", Kind::kInteger, "Port of servers that give none."),
+     field("server_timeout", Kind::kInteger,
+           "Milliseconds for an HTTP response to start (0: 60000)."),
      list(ref("health_monitor_refs", "healthmonitor", "Health monitors of the pool.")),
      objects("servers", kPoolServer, "ip", "Servers of the pool.")}};
 

@@ -131,6 +131,8 @@ struct Pool {
   std::string name;
   LbAlgorithm lb_algorithm = LbAlgorithm::kLeastConnections;
   uint16_t default_server_port = 80;
+  uint32_t server_timeout = 0;  // ms for an HTTP response to start (and between its reads);
+                                // 0: floe's default, 60000; 0-21600000
   std::vector<std::string> health_monitor_refs;
   std::vector<PoolServer> servers;
 
@@ -141,6 +143,12 @@ enum class ApplicationProfileType { kHttp, kL4 };
 
 struct HttpProfile {
   bool connection_multiplexing_enabled = true;
+  uint32_t client_header_timeout = 10000;  // ms, 10-100000000
+  uint32_t client_body_timeout = 30000;    // ms between body reads, 0-100000000 (0: default)
+  uint32_t keepalive_timeout = 30000;      // ms idle between requests, 10-100000000
+  bool xff_enabled = true;
+  bool x_forwarded_proto_enabled = true;  // floe's default; Avi's is false
+  bool websockets_enabled = true;
 
   bool operator==(const HttpProfile&) const = default;
 };

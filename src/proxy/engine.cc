@@ -31,6 +31,32 @@ struct ServerKey {
   auto operator<=>(const ServerKey&) const = default;
 };
 
+HttpStats httpStats(const HttpCounters& c) {
+  HttpStats s;
+  const auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  s.requests = get(c.requests);
+  for (size_t i = 0; i < s.responses.size(); ++i) s.responses[i] = get(c.responses[i]);
+  s.local_responses = get(c.local_responses);
+  s.parse_errors = get(c.parse_errors);
+  s.bytes_from_client = get(c.bytes_from_client);
+  s.bytes_to_client = get(c.bytes_to_client);
+  s.server_connections_opened = get(c.server_connections_opened);
+  s.server_connections_reused = get(c.server_connections_reused);
+  s.retries = get(c.retries);
+  s.client_timeouts = get(c.client_timeouts);
+  s.server_timeouts = get(c.server_timeouts);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < c.latency.size(); ++i) {
+    cumulative += get(c.latency[i]);
+    const uint64_t bound =
+        i < HttpCounters::kLatencyBoundsUs.size() ? HttpCounters::kLatencyBoundsUs[i] : 0;
+    s.latency_buckets.emplace_back(bound, cumulative);
+  }
+  s.latency_count = cumulative;
+  s.latency_sum_us = get(c.latency_sum_us);
+  return s;
+}
+
 std::string endpointText(const Endpoint& ep) { return formatEndpoint(ep.ip, ep.port); }
 
 // How long apply() waits for the workers to take a new config (they normally need microseconds).
@@ -246,6 +272,8 @@ void ProxyEngine::Impl::applyServices(const ProxyConfig& config) {
       snap->runtime = st.runtime;
       snap->snat_ips = vs.snat_ips;
       snap->idle_timeout_s = vs.idle_timeout_s;
+      snap->mode = vs.mode;
+      snap->http = vs.http;
       snap->pool = pool;
       st.snapshot = std::move(snap);
     }
@@ -489,6 +517,9 @@ ProxyStatus ProxyEngine::Impl::status() const {
       s.bytes_in = rt.bytes_in.load(std::memory_order_relaxed);
       s.bytes_out = rt.bytes_out.load(std::memory_order_relaxed);
       s.return_paths = h.returnPaths();
+      s.http = httpStats(rt.http);
+      s.http.open_server_connections = rt.open_connections.load(std::memory_order_relaxed);
+      s.http.idle_server_connections = rt.idle_connections.load(std::memory_order_relaxed);
       ps.servers.push_back(std::move(s));
     }
     out.pools.push_back(std::move(ps));
@@ -508,6 +539,8 @@ ProxyStatus ProxyEngine::Impl::status() const {
     s.connection_errors = rt.errors.load(std::memory_order_relaxed);
     s.idle_timeouts = rt.idle_timeouts.load(std::memory_order_relaxed);
     s.over_capacity = rt.over_capacity.load(std::memory_order_relaxed);
+    s.mode = vs.mode;
+    if (vs.mode == ServiceMode::kHttp) s.http = httpStats(rt.http);
     out.virtual_services.push_back(std::move(s));
   }
   EngineStatus& e = out.engine;

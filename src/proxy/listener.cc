@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "proxy/connection.h"
+#include "proxy/http_connection.h"
 #include "proxy/worker.h"
 
 namespace floe::proxy {
@@ -104,6 +105,11 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     bump(shared.over_capacity);
     bump(rt.over_capacity);
     resetAndClose(fd.release());
+    return;
+  }
+  if (service_->snapshot().mode == ServiceMode::kHttp) {
+    // The server is chosen per request; with none up the client gets a 503, not a reset.
+    worker_.http().accept(std::move(fd), peer, endpoint_, service_);
     return;
   }
   WorkerPool* pool = service_->pool();

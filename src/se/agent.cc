@@ -598,6 +598,7 @@ nlohmann::json Agent::status() const {
                    {"total_connections", vs.total_connections},
                    {"refused_connections", vs.refused_connections},
                    {"over_capacity", vs.over_capacity}});
+    if (vs.mode == proxy::ServiceMode::kHttp) vss.back()["http"] = httpStatus(vs.http);
   }
   j["virtualservices"] = vss;
   j["data_plane"] = dataPlaneStatus(proxy.engine);
@@ -616,6 +617,9 @@ nlohmann::json Agent::status() const {
                          {"bytes_in", s.bytes_in},
                          {"bytes_out", s.bytes_out},
                          {"return_paths", returnPathsStatus(s.return_paths)}});
+      if (s.http.requests != 0 || s.http.open_server_connections != 0) {
+        servers.back()["http"] = httpStatus(s.http);
+      }
     }
     pools.push_back({{"name", p.name}, {"servers", servers}});
   }

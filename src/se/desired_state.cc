@@ -48,6 +48,25 @@ proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool
   return spec;
 }
 
+// The HTTP settings of a virtual service from its application profile's http_profile (Avi's
+// field names) and its pool (server_timeout).
+proxy::HttpSpec toHttpSpec(const config::ApplicationProfile& profile, const config::Pool* pool) {
+  proxy::HttpSpec spec;
+  const config::HttpProfile h = profile.http_profile.value_or(config::HttpProfile{});
+  spec.connection_multiplexing_enabled = h.connection_multiplexing_enabled;
+  spec.client_header_timeout_ms = h.client_header_timeout;
+  if (h.client_body_timeout != 0) spec.client_body_timeout_ms = h.client_body_timeout;
+  spec.keepalive_timeout_ms = h.keepalive_timeout;
+  spec.xff_enabled = h.xff_enabled;
+  spec.x_forwarded_proto_enabled = h.x_forwarded_proto_enabled;
+  spec.websockets_enabled = h.websockets_enabled;
+  if (pool != nullptr && pool->server_timeout != 0) {
+    spec.server_response_timeout_ms = pool->server_timeout;
+    spec.server_connect_timeout_ms = std::min(spec.server_connect_timeout_ms, pool->server_timeout);
+  }
+  return spec;
+}
+
 // Where an address of the active role goes: on the data interface whose subnet holds it (the
 // kernel then answers ARP for it), else as a host route target on floe0.
 HeldAddress place(const config::ServiceEngine& se, const IpAddress& ip, AddressRole role,
@@ -171,10 +190,8 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     }
     if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
         profile != nullptr && profile->type == config::ApplicationProfileType::kHttp) {
-      state.notices.push_back("virtualservice[" + vs.name + "]: application profile '" +
-                              profile->name +
-                              "' is HTTP; this floe-se proxies it at L4 (TCP), HTTP "
-                              "features such as connection multiplexing are not applied");
+      spec.mode = proxy::ServiceMode::kHttp;
+      spec.http = toHttpSpec(*profile, config::findPool(doc, vs.pool_ref));
     }
     if (pools.insert(vs.pool_ref).second) {
       if (const auto* pool = config::findPool(doc, vs.pool_ref)) {

@@ -205,13 +205,37 @@ TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
       << s.error().message;
 }
 
-TEST(DesiredState, NoticesHttpProfileProxiedAtL4) {
+TEST(DesiredState, HttpProfileMakesAnHttpServiceWithoutNotice) {
   auto doc = oneArmed();
   doc.virtualservice[0].application_profile_ref = "System-HTTP";
   auto s = computeDesiredState(doc, "se1");
   ASSERT_TRUE(s);
-  ASSERT_EQ(s->notices.size(), 1u);
-  EXPECT_NE(s->notices[0].find("proxies it at L4"), std::string::npos);
+  EXPECT_TRUE(s->notices.empty());
+  ASSERT_EQ(s->proxy.virtual_services.size(), 1u);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kHttp);
+  EXPECT_TRUE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
+}
+
+TEST(DesiredState, HttpProfileFieldsReachTheEngine) {
+  auto doc = oneArmed();
+  config::ApplicationProfile p;
+  p.name = "web-http";
+  p.http_profile = config::HttpProfile{};
+  p.http_profile->connection_multiplexing_enabled = false;
+  doc.applicationprofile.push_back(p);
+  doc.virtualservice[0].application_profile_ref = "web-http";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kHttp);
+  EXPECT_FALSE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
+}
+
+TEST(DesiredState, L4ProfileStaysL4) {
+  auto doc = oneArmed();
+  doc.virtualservice[0].application_profile_ref = "System-L4-Application";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kL4);
 }
 
 }  // namespace
