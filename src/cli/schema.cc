@@ -89,7 +89,13 @@ const ObjectSchema kHttpMonitor{
     {field("http_request", Kind::kString, "Request line to send, e.g. \"GET / HTTP/1.0\"."),
      list(enumeration("http_response_code",
                       {"HTTP_ANY", "HTTP_1XX", "HTTP_2XX", "HTTP_3XX", "HTTP_4XX", "HTTP_5XX"},
-                      "Response code classes that mean the server is up."))}};
+                      "Response code classes that mean the server is up.")),
+     field("http_response", Kind::kString,
+           "A string the response's first 2 KB must contain for the server to be up."),
+     list(field("maintenance_code", Kind::kInteger,
+                "Response codes meaning maintenance: the server is disabled, not down.")),
+     field("maintenance_response", Kind::kString,
+           "A string in the response's first 2 KB meaning maintenance (server disabled).")}};
 
 const ObjectSchema kPoolServer{
     "servers",

@@ -177,6 +177,19 @@ HealthMonitor decodeMonitor(Fields& f) {
         h.http_response_code.push_back(code);
       });
     });
+    hf.optional("http_response", [&](const json& v, const std::string& p) {
+      Fields::store(h.http_response, d.text(v, p, "\"OK\""));
+    });
+    hf.optional("maintenance_response", [&](const json& v, const std::string& p) {
+      Fields::store(h.maintenance_response, d.text(v, p, "\"maintenance\""));
+    });
+    hf.optional("maintenance_code", [&](const json& v, const std::string& p) {
+      d.array(v, p, "[503]", [&](const json& e, const std::string& ep, size_t) {
+        if (auto n = d.number(e, ep, detail::kHttpStatusCode)) {
+          h.maintenance_code.push_back(static_cast<uint32_t>(*n));
+        }
+      });
+    });
     m.http_monitor = std::move(h);
   });
   return m;

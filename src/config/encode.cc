@@ -108,6 +108,16 @@ json encode(const HealthMonitor& m) {
   if (m.http_monitor) {
     o["http_monitor"] = {{"http_request", m.http_monitor->http_request},
                          {"http_response_code", m.http_monitor->http_response_code}};
+    // Written only when set: documents from before these fields read back unchanged.
+    if (!m.http_monitor->http_response.empty()) {
+      o["http_monitor"]["http_response"] = m.http_monitor->http_response;
+    }
+    if (!m.http_monitor->maintenance_code.empty()) {
+      o["http_monitor"]["maintenance_code"] = m.http_monitor->maintenance_code;
+    }
+    if (!m.http_monitor->maintenance_response.empty()) {
+      o["http_monitor"]["maintenance_response"] = m.http_monitor->maintenance_response;
+    }
   }
   return o;
 }

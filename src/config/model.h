@@ -99,6 +99,9 @@ enum class HealthMonitorType { kTcp, kPing, kHttp, kUdp };
 struct HttpMonitor {
   std::string http_request = "GET / HTTP/1.0";
   std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};
+  std::string http_response;               // must appear in the response's first 2 KB
+  std::vector<uint32_t> maintenance_code;  // response codes meaning "in maintenance"
+  std::string maintenance_response;        // a string meaning "in maintenance" (first 2 KB)
 
   bool operator==(const HttpMonitor&) const = default;
 };

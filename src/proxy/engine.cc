@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "proxy/fd_limit.h"
 #include "proxy/health_monitor.h"
+#include "proxy/http_probe.h"
 #include "proxy/local_errors.h"
 #include "proxy/ping_probe.h"
 #include "proxy/pool.h"
@@ -120,6 +121,7 @@ class ProxyEngine::Impl {
   // then the probers the monitors use.
   TcpProber tcp_prober_;
   PingProber ping_prober_;
+  HttpProber http_prober_;
   ProxyConfig config_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, ServiceState> services_;
@@ -136,6 +138,7 @@ ProxyEngine::Impl::Impl(asio::io_context& control, Tuning tuning)
       tuning_(tuning),
       tcp_prober_(control),
       ping_prober_(control),
+      http_prober_(control),
       gate_(control) {
   fd_limit_ = tuning_.raise_fd_limit ? raiseFdLimit() : currentFdLimit();
   const uint64_t fds = fd_limit_.soft;
@@ -233,8 +236,8 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
         }
         if (!health) {
           health = std::make_unique<ServerHealth>(
-              control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors}, spec.name,
-              std::make_shared<ServerRuntime>());
+              control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors, &http_prober_},
+              spec.name, std::make_shared<ServerRuntime>());
         }
         health->configure(server, monitors, returnPaths);
       }

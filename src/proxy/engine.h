@@ -27,7 +27,18 @@ struct ServerSpec {
   auto operator<=>(const ServerSpec&) const = default;
 };
 
-enum class MonitorType { kTcp, kPing };
+enum class MonitorType { kTcp, kPing, kHttp };
+
+// HEALTH_MONITOR_HTTP's check (Avi's http_monitor): the request sent, and how the response is
+// judged (http_probe.h).
+struct HttpCheckSpec {
+  std::string http_request = "GET / HTTP/1.0";  // request line; "\r\n" (as text) adds fields
+  std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};  // HTTP_ANY, HTTP_1XX..
+  std::string http_response;               // must appear in the first 2 KB; empty: no check
+  std::vector<uint32_t> maintenance_code;  // these codes: the server is DISABLED, not DOWN
+  std::string maintenance_response;        // this string in the first 2 KB: DISABLED
+  auto operator<=>(const HttpCheckSpec&) const = default;
+};
 
 struct MonitorSpec {
   std::string name;
@@ -37,6 +48,7 @@ struct MonitorSpec {
   uint32_t successful_checks = 2;
   uint32_t failed_checks = 2;
   std::optional<uint16_t> port;  // probe this port instead of the server's
+  std::optional<HttpCheckSpec> http;  // type kHttp
   auto operator<=>(const MonitorSpec&) const = default;
 };
 

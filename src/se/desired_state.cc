@@ -21,8 +21,17 @@ namespace {
 proxy::MonitorSpec toMonitorSpec(const config::HealthMonitor& m) {
   proxy::MonitorSpec spec;
   spec.name = m.name;
-  spec.type = m.type == config::HealthMonitorType::kPing ? proxy::MonitorType::kPing
-                                                          : proxy::MonitorType::kTcp;
+  spec.type = m.type == config::HealthMonitorType::kPing   ? proxy::MonitorType::kPing
+              : m.type == config::HealthMonitorType::kHttp ? proxy::MonitorType::kHttp
+                                                           : proxy::MonitorType::kTcp;
+  if (spec.type == proxy::MonitorType::kHttp) {
+    const config::HttpMonitor h = m.http_monitor.value_or(config::HttpMonitor{});
+    spec.http = proxy::HttpCheckSpec{.http_request = h.http_request,
+                                     .http_response_code = h.http_response_code,
+                                     .http_response = h.http_response,
+                                     .maintenance_code = h.maintenance_code,
+                                     .maintenance_response = h.maintenance_response};
+  }
   spec.send_interval_s = m.send_interval;
   spec.receive_timeout_s = m.receive_timeout;
   spec.successful_checks = m.successful_checks;

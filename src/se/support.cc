@@ -60,10 +60,10 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
     for (const auto& ref : pool->health_monitor_refs) {
       const auto* m = config::findMonitor(doc, ref);
       if (m == nullptr) continue;
-      if (m->type != config::HealthMonitorType::kTcp && m->type != config::HealthMonitorType::kPing) {
+      if (m->type == config::HealthMonitorType::kUdp) {
         out.push_back({"healthmonitor[" + m->name + "].type",
                        std::string(config::toString(m->type)) + " " + kLater +
-                           "; use HEALTH_MONITOR_TCP or HEALTH_MONITOR_PING"});
+                           "; use HEALTH_MONITOR_TCP, HEALTH_MONITOR_PING or HEALTH_MONITOR_HTTP"});
       }
     }
   }

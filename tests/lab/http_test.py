@@ -9,7 +9,9 @@ server, keep-alive and server-connection reuse (counters and nginx's connection 
 multiplexing off, pipelined requests answered in order, request smuggling answered 400 and
 closed, 503 with both servers stopped, 502, 504, slowloris closed after
 client_header_timeout while others are served, an Upgrade tunnelled after 101, and a 256 MiB
-download and upload streamed with the SE's memory bounded.
+download and upload streamed with the SE's memory bounded. vs-monitored (:8084) has a
+HEALTH_MONITOR_HTTP pool: a 200 with the expected string is UP, a maintenance code DISABLED,
+a refused port DOWN.
 """
 
 from __future__ import annotations
@@ -111,6 +113,23 @@ while True:
 """
 
 
+# Runs in a server namespace: answers every request with 503 "under maintenance" and closes.
+_MAINTENANCE = r"""
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(64)
+while True:
+    c, _ = s.accept()
+    try:
+        c.settimeout(2); c.recv(4096)
+        c.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 18\r\n\r\n"
+                  b"under maintenance\n")
+    except OSError:
+        pass
+    c.close()
+"""
+
+
 def setUpModule():
     require_environment()
 
@@ -150,6 +169,21 @@ def http_doc() -> dict:
         vs["services"] = [{"port": port}]
         vs["pool_ref"] = name
         doc["virtualservice"].append(vs)
+    # HEALTH_MONITOR_HTTP: srv2's nginx answers 200 "srv2" (UP), srv1:8085 answers 503 (a
+    # maintenance code: DISABLED), srv1:8081 refuses (DOWN).
+    doc["healthmonitor"].append({
+        "name": "lab-http", "type": "HEALTH_MONITOR_HTTP", "send_interval": 2,
+        "receive_timeout": 1, "successful_checks": 1, "failed_checks": 1,
+        "http_monitor": {"http_request": "GET / HTTP/1.1", "http_response_code": ["HTTP_2XX"],
+                         "http_response": "srv", "maintenance_code": [503]}})
+    doc["pool"].append({"name": "monitored", "lb_algorithm": "LB_ALGORITHM_ROUND_ROBIN",
+                        "health_monitor_refs": ["lab-http"],
+                        "servers": [{"ip": "10.10.20.22", "port": 80},
+                                    {"ip": "10.10.20.21", "port": 8085},
+                                    {"ip": "10.10.20.21", "port": 8081}]})
+    vs = copy.deepcopy(vs1)
+    vs.update(name="vs-monitored", services=[{"port": 8084}], pool_ref="monitored")
+    doc["virtualservice"].append(vs)
     return doc
 
 
@@ -169,7 +203,7 @@ class HttpProxyTest(unittest.TestCase):
         cls.lab.up()
         cls.helpers = []
         cls.addClassCleanup(cls._stop_helpers)
-        for script, port in ((_SILENT, 8082), (_UPGRADE, 8083)):
+        for script, port in ((_SILENT, 8082), (_UPGRADE, 8083), (_MAINTENANCE, 8085)):
             cls.helpers.append(subprocess.Popen(
                 ["ip", "netns", "exec", cls.lab.srv1, "/usr/bin/python3", "-c", script,
                  str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -307,6 +341,25 @@ class HttpProxyTest(unittest.TestCase):
         data = out["bytes"]
         self.assertTrue(data.startswith(b"HTTP/1.1 101"), data[:200])
         self.assertTrue(data.endswith(b"ping-1ping-2"), data[-100:])
+
+    def test_http_monitor_up_down_and_maintenance_disabled(self):
+        def states():
+            pool = find_named(self.se.status()["pools"], "monitored") or {}
+            return {f"{x['ip']}:{x['port']}": (x["state"], x.get("reason", ""))
+                    for x in pool.get("servers", [])}
+        want = {"10.10.20.22:80": "UP", "10.10.20.21:8085": "DISABLED",
+                "10.10.20.21:8081": "DOWN"}
+        ok = wait_until(lambda: {k: v[0] for k, v in states().items()} == want, 10, 0.2)
+        self.assertTrue(ok, states())
+        got = states()
+        self.assertIn("maintenance", got["10.10.20.21:8085"][1])
+        self.assertEqual(got["10.10.20.22:80"][1], "HTTP 200")
+        # Only the UP server takes requests.
+        for _ in range(4):
+            out = raw(self.lab, [b"GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n"],
+                      port=8084)
+            self.assertEqual(statuses(out["bytes"]), [200])
+            self.assertTrue(out["bytes"].endswith(b"srv2\n"), out["bytes"][-20:])
 
     def test_z_503_when_no_server_is_up(self):
         for srv in ("srv1", "srv2"):

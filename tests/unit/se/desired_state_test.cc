@@ -194,13 +194,13 @@ TEST(DesiredState, AOneSeGroupHasNoPair) {
 TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
   auto doc = oneArmed();
   doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
-  doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
+  doc.healthmonitor[0].type = config::HealthMonitorType::kUdp;
   auto s = computeDesiredState(doc, "se1");
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("pool[web].lb_algorithm: LB_ALGORITHM_CONSISTENT_HASH"),
             std::string::npos)
       << s.error().message;
-  EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_HTTP"),
+  EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_UDP"),
             std::string::npos)
       << s.error().message;
 }
@@ -228,6 +228,26 @@ TEST(DesiredState, HttpProfileFieldsReachTheEngine) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kHttp);
   EXPECT_FALSE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
+}
+
+TEST(DesiredState, CarriesHttpMonitorsWithTheirChecks) {
+  auto doc = oneArmed();
+  doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
+  config::HttpMonitor h;
+  h.http_request = "GET /health HTTP/1.1";
+  h.http_response_code = {"HTTP_2XX"};
+  h.http_response = "ok";
+  h.maintenance_code = {503};
+  doc.healthmonitor[0].http_monitor = h;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->proxy.pools.at(0).monitors.size(), 1u);
+  const auto& m = s->proxy.pools[0].monitors[0];
+  EXPECT_EQ(m.type, proxy::MonitorType::kHttp);
+  ASSERT_TRUE(m.http.has_value());
+  EXPECT_EQ(m.http->http_request, "GET /health HTTP/1.1");
+  EXPECT_EQ(m.http->http_response, "ok");
+  EXPECT_EQ(m.http->maintenance_code, std::vector<uint32_t>{503});
 }
 
 TEST(DesiredState, L4ProfileStaysL4) {
