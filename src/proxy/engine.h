@@ -17,7 +17,7 @@
 
 namespace floe::proxy {
 
-enum class Algorithm { kRoundRobin, kLeastConnections };
+enum class Algorithm { kRoundRobin, kLeastConnections, kConsistentHash, kFastestResponse };
 
 struct ServerSpec {
   IpAddress ip;

@@ -502,7 +502,8 @@ void HttpConnection::flushClient() {
     return;
   }
   if (out_client_off_ >= out_client_.size()) {
-    out_client_.clear();
+    // Written: give the memory back (an idle keep-alive connection holds no buffer).
+    std::string().swap(out_client_);
     out_client_off_ = 0;
   }
   if (written != 0) feed(session_.onClientWritten(written));
@@ -532,7 +533,7 @@ void HttpConnection::flushServer() {
     return;
   }
   if (out_server_off_ >= out_server_.size()) {
-    out_server_.clear();
+    std::string().swap(out_server_);
     out_server_off_ = 0;
   }
   if (written != 0) {
@@ -562,7 +563,7 @@ void HttpConnection::openServer() {
 
 void HttpConnection::connectNext() {
   WorkerPool* pool = service_->pool();
-  const auto index = pool != nullptr ? pool->pick(tried_) : std::nullopt;
+  const auto index = pool != nullptr ? pool->pick(tried_, clientKey(peer_)) : std::nullopt;
   if (!index) {
     if (tried_.empty()) {
       bump(service_->runtime().refused);
@@ -772,7 +773,10 @@ void HttpConnection::syncCounters() {
     const auto us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(now - request_start_).count());
     vs.observeLatency(us);
-    if (relayed > local && server_) server_->http.observeLatency(us);
+    if (relayed > local && server_) {
+      server_->http.observeLatency(us);
+      server_->observeResponse(us);
+    }
   }
   add(vs.parse_errors, c.parse_errors, reported_.parse_errors);
   add(vs.bytes_from_client, c.bytes_from_client, reported_.bytes_from_client);

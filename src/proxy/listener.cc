@@ -113,7 +113,7 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     return;
   }
   WorkerPool* pool = service_->pool();
-  const auto server = pool != nullptr ? pool->pick({}) : std::nullopt;
+  const auto server = pool != nullptr ? pool->pick({}, clientKey(peer)) : std::nullopt;
   if (!server) {
     bump(rt.refused);
     if (spdlog::should_log(spdlog::level::debug)) {

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -58,6 +59,15 @@ struct ServerRuntime {
   std::atomic<uint64_t> bytes_out{0};  // to the server
   std::atomic<uint64_t> open_connections{0};  // HTTP: server connections open (busy or idle)
   std::atomic<uint64_t> idle_connections{0};  // HTTP: of those, idle in a worker's pool
+  // Recent response time (us; an average weighting the last 8 responses most), for
+  // LB_ALGORITHM_FASTEST_RESPONSE: from HTTP responses (none for L4 services). 0: none yet.
+  std::atomic<uint64_t> response_us{0};
+
+  void observeResponse(uint64_t us) {
+    const uint64_t old = response_us.load(std::memory_order_relaxed);
+    response_us.store(old == 0 ? std::max<uint64_t>(1, us) : (old * 7 + us) / 8 + 1,
+                      std::memory_order_relaxed);
+  }
   HttpCounters http;
 
   bool isUp() const { return state.load(std::memory_order_relaxed) == ServerState::kUp; }

@@ -43,9 +43,20 @@ proxy::MonitorSpec toMonitorSpec(const config::HealthMonitor& m) {
 proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool) {
   proxy::PoolSpec spec;
   spec.name = pool.name;
-  spec.algorithm = pool.lb_algorithm == config::LbAlgorithm::kRoundRobin
-                       ? proxy::Algorithm::kRoundRobin
-                       : proxy::Algorithm::kLeastConnections;
+  switch (pool.lb_algorithm) {
+    case config::LbAlgorithm::kRoundRobin:
+      spec.algorithm = proxy::Algorithm::kRoundRobin;
+      break;
+    case config::LbAlgorithm::kLeastConnections:
+      spec.algorithm = proxy::Algorithm::kLeastConnections;
+      break;
+    case config::LbAlgorithm::kConsistentHash:
+      spec.algorithm = proxy::Algorithm::kConsistentHash;
+      break;
+    case config::LbAlgorithm::kFastestResponse:
+      spec.algorithm = proxy::Algorithm::kFastestResponse;
+      break;
+  }
   for (const auto& s : pool.servers) {
     spec.servers.push_back(proxy::ServerSpec{
         .ip = s.ip, .port = s.port.value_or(pool.default_server_port), .ratio = s.ratio,

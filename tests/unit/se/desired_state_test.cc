@@ -193,11 +193,11 @@ TEST(DesiredState, AOneSeGroupHasNoPair) {
 
 TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
   auto doc = oneArmed();
-  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
+  doc.serviceenginegroup[0].enable_routing = true;
   doc.healthmonitor[0].type = config::HealthMonitorType::kUdp;
   auto s = computeDesiredState(doc, "se1");
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("pool[web].lb_algorithm: LB_ALGORITHM_CONSISTENT_HASH"),
+  EXPECT_NE(s.error().message.find("serviceenginegroup[Default-Group].enable_routing"),
             std::string::npos)
       << s.error().message;
   EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_UDP"),
@@ -248,6 +248,18 @@ TEST(DesiredState, CarriesHttpMonitorsWithTheirChecks) {
   EXPECT_EQ(m.http->http_request, "GET /health HTTP/1.1");
   EXPECT_EQ(m.http->http_response, "ok");
   EXPECT_EQ(m.http->maintenance_code, std::vector<uint32_t>{503});
+}
+
+TEST(DesiredState, CarriesConsistentHashAndFastestResponse) {
+  auto doc = oneArmed();
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).algorithm, proxy::Algorithm::kConsistentHash);
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kFastestResponse;
+  s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).algorithm, proxy::Algorithm::kFastestResponse);
 }
 
 TEST(DesiredState, L4ProfileStaysL4) {
