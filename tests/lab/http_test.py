@@ -11,7 +11,9 @@ closed, 503 with both servers stopped, 502, 504, slowloris closed after
 client_header_timeout while others are served, an Upgrade tunnelled after 101, and a 256 MiB
 download and upload streamed with the SE's memory bounded. vs-monitored (:8084) has a
 HEALTH_MONITOR_HTTP pool: a 200 with the expected string is UP, a maintenance code DISABLED,
-a refused port DOWN.
+a refused port DOWN. vs-closing (:8086) reaches a server that closes a kept connection
+when the next request arrives: floe resends the GET once; pooled connections the servers
+closed while idle are dropped, never used.
 """
 
 from __future__ import annotations
@@ -130,6 +132,29 @@ while True:
 """
 
 
+# Runs in a server namespace: answers the first request of each connection (keep-alive), then
+# closes the connection without answering when the next request arrives, as a server whose
+# keep-alive timeout ended just as the proxy reused the connection.
+_ONE_PER_CONNECTION = r"""
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(64)
+def serve(c):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        b = c.recv(4096)
+        if not b:
+            c.close(); return
+        buf += b
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nfirst\n")
+    c.recv(4096)
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+
 def setUpModule():
     require_environment()
 
@@ -160,7 +185,8 @@ def http_doc() -> dict:
     vs1 = doc["virtualservice"][0]
     vs1["application_profile_ref"] = "lab-http"
     doc["pool"][0]["server_timeout"] = SERVER_TIMEOUT_MS
-    for name, port in (("refusing", 8081), ("silent", 8082), ("upgrade", 8083)):
+    for name, port in (("refusing", 8081), ("silent", 8082), ("upgrade", 8083),
+                       ("closing", 8086)):
         doc["pool"].append({"name": name, "lb_algorithm": "LB_ALGORITHM_ROUND_ROBIN",
                             "server_timeout": SERVER_TIMEOUT_MS,
                             "servers": [{"ip": "10.10.20.21", "port": port}]})
@@ -203,7 +229,8 @@ class HttpProxyTest(unittest.TestCase):
         cls.lab.up()
         cls.helpers = []
         cls.addClassCleanup(cls._stop_helpers)
-        for script, port in ((_SILENT, 8082), (_UPGRADE, 8083), (_MAINTENANCE, 8085)):
+        for script, port in ((_SILENT, 8082), (_UPGRADE, 8083), (_MAINTENANCE, 8085),
+                             (_ONE_PER_CONNECTION, 8086)):
             cls.helpers.append(subprocess.Popen(
                 ["ip", "netns", "exec", cls.lab.srv1, "/usr/bin/python3", "-c", script,
                  str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -360,6 +387,39 @@ class HttpProxyTest(unittest.TestCase):
                       port=8084)
             self.assertEqual(statuses(out["bytes"]), [200])
             self.assertTrue(out["bytes"].endswith(b"srv2\n"), out["bytes"][-20:])
+
+    def test_pooled_connection_the_server_closed_is_retried_once(self):
+        keep = b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n"
+        close = b"GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n"
+        before = self.vs_http("vs-closing")
+        # One client connection (one worker): the second request goes out on the server
+        # connection the first one used; the server closes it without an answer, and floe
+        # resends the GET once on a new connection.
+        out = raw(self.lab, [keep, close], port=8086, pause=0.3)
+        after = self.vs_http("vs-closing")
+        self.assertEqual(statuses(out["bytes"]), [200, 200], out["bytes"])
+        self.assertEqual(after["server_connections_reused"] - before["server_connections_reused"], 1)
+        self.assertEqual(after["retries"] - before["retries"], 1)
+        self.assertEqual(after["server_connections_opened"] - before["server_connections_opened"],
+                         2)
+
+    def test_pooled_connection_closed_while_idle_is_never_used(self):
+        req = b"GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n"
+        before = self.vs_http()
+        for _ in range(6):  # both workers end up with pooled connections
+            self.assertEqual(statuses(raw(self.lab, [req])["bytes"]), [200])
+        # nginx's keep-alive is 120 s: stop it instead, so both servers close every connection
+        # floe keeps; floe must see the FINs and not pick those connections.
+        for srv in ("srv1", "srv2"):
+            self.lab.server_stop(srv)
+            self.lab.server_start(srv)
+        time.sleep(0.5)
+        for _ in range(6):
+            self.assertEqual(statuses(raw(self.lab, [req])["bytes"]), [200])
+        after = self.vs_http()
+        self.assertEqual(after["retries"] - before["retries"], 0,
+                         "a connection the server closed while idle is dropped, not retried on")
+        self.assertEqual(after["local_responses"] - before["local_responses"], 0)
 
     def test_z_503_when_no_server_is_up(self):
         for srv in ("srv1", "srv2"):
