@@ -125,7 +125,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log notice;
 events { worker_connections 1024; }
 http {
-    log_format lab '\$remote_addr \$remote_port \$connection "\$request" \$status \$body_bytes_sent';
+    log_format lab '\$remote_addr \$remote_port \$connection "\$request" \$status \$body_bytes_sent "\$http_x_forwarded_for"';
     access_log $dir/access.log lab;
     client_body_temp_path $dir/tmp/body;
     proxy_temp_path $dir/tmp/proxy;
@@ -134,6 +134,7 @@ http {
     scgi_temp_path $dir/tmp/scgi;
     keepalive_timeout 120s;
     keepalive_requests 100000;
+    client_max_body_size 0;
     server {
         listen 80 default_server;
         location / {

@@ -94,7 +94,13 @@ const ObjectSchema kHttpMonitor{
     {field("http_request", Kind::kString, "Request line to send, e.g. \"GET / HTTP/1.0\"."),
      list(enumeration("http_response_code",
                       {"HTTP_ANY", "HTTP_1XX", "HTTP_2XX", "HTTP_3XX", "HTTP_4XX", "HTTP_5XX"},
-                      "Response code classes that mean the server is up."))}};
+                      "Response code classes that mean the server is up.")),
+     field("http_response", Kind::kString,
+           "A string the response's first 2 KB must contain for the server to be up."),
+     list(field("maintenance_code", Kind::kInteger,
+                "Response codes meaning maintenance: the server is disabled, not down.")),
+     field("maintenance_response", Kind::kString,
+           "A string in the response's first 2 KB meaning maintenance (server disabled).")}};
 
 const ObjectSchema kPoolServer{
     "servers",
@@ -106,7 +112,16 @@ const ObjectSchema kPoolServer{
 const ObjectSchema kHttpProfile{
     "http_profile",
     {field("connection_multiplexing_enabled", Kind::kBool,
-           "Reuse server connections across clients (off with preserve_client_ip).")}};
+           "Reuse server connections across clients (off with preserve_client_ip)."),
+     field("client_header_timeout", Kind::kInteger,
+           "Milliseconds for a request head to arrive (then 408)."),
+     field("client_body_timeout", Kind::kInteger,
+           "Milliseconds a request body may stall (then 408)."),
+     field("keepalive_timeout", Kind::kInteger,
+           "Milliseconds an idle client connection is kept between requests."),
+     field("xff_enabled", Kind::kBool, "Add the client's address to X-Forwarded-For."),
+     field("x_forwarded_proto_enabled", Kind::kBool, "Set X-Forwarded-Proto."),
+     field("websockets_enabled", Kind::kBool, "Tunnel WebSocket upgrades.")}};
 
 const ObjectSchema kVip{
     "vip",
@@ -178,6 +193,8 @@ const ObjectSchema kPool{
                   toString(config::LbAlgorithm::kConsistentHash)},
                  "Load balancing algorithm."),
      field("default_server_port", Kind::kInteger, "Port of servers that give none."),
+     field("server_timeout", Kind::kInteger,
+           "Milliseconds for an HTTP response to start (0: 60000)."),
      list(ref("health_monitor_refs", "healthmonitor", "Health monitors of the pool.")),
      objects("servers", kPoolServer, "ip", "Servers of the pool.")}};
 

@@ -36,6 +36,12 @@ inline constexpr Range kKeepalive{0, 65535, false,
                                   "keepalive_interval is 0-65535 seconds, below hold_time"};
 inline constexpr Range kIdleConnectionTimeout{
     5, 14400, true, "idle_connection_timeout is 0 (never) or 5-14400 seconds"};
+inline constexpr Range kHttpTimeout{10, 100000000, false, "HTTP timeouts are 10-100000000 ms"};
+inline constexpr Range kClientBodyTimeout{10, 100000000, true,
+                                          "client_body_timeout is 0 (default) or 10-100000000 ms"};
+inline constexpr Range kServerTimeout{1, 21600000, true,
+                                      "server_timeout is 0 (default) or 1-21600000 ms"};
+inline constexpr Range kHttpStatusCode{101, 599, false, "HTTP status codes are 101-599"};
 inline constexpr Range kHbFrequency{1, 10000, false, "dp_hb_frequency is 1-10000 ms"};
 inline constexpr Range kHbTimeoutCount{1, 1000, false, "dp_hb_timeout_count is 1-1000"};
 inline constexpr Range kHaPriority{1, 255, false, "ha_priority is 1-255 (lower wins)"};

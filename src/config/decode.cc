@@ -180,6 +180,19 @@ HealthMonitor decodeMonitor(Fields& f) {
         h.http_response_code.push_back(code);
       });
     });
+    hf.optional("http_response", [&](const json& v, const std::string& p) {
+      Fields::store(h.http_response, d.text(v, p, "\"OK\""));
+    });
+    hf.optional("maintenance_response", [&](const json& v, const std::string& p) {
+      Fields::store(h.maintenance_response, d.text(v, p, "\"maintenance\""));
+    });
+    hf.optional("maintenance_code", [&](const json& v, const std::string& p) {
+      d.array(v, p, "[503]", [&](const json& e, const std::string& ep, size_t) {
+        if (auto n = d.number(e, ep, detail::kHttpStatusCode)) {
+          h.maintenance_code.push_back(static_cast<uint32_t>(*n));
+        }
+      });
+    });
     m.http_monitor = std::move(h);
   });
   return m;
@@ -196,6 +209,7 @@ Pool decodePool(Fields& f) {
                                  LbAlgorithm::kFastestResponse, LbAlgorithm::kConsistentHash}));
   });
   f.port("default_server_port", pool.default_server_port);
+  f.number("server_timeout", pool.server_timeout, detail::kServerTimeout);
   f.optional("health_monitor_refs", [&](const json& v, const std::string& p) {
     d.array(v, p, "[\"System-TCP\"]", [&](const json& e, const std::string& ep, size_t) {
       if (auto r = d.ref(e, ep, "healthmonitor")) pool.health_monitor_refs.push_back(*r);
@@ -227,6 +241,12 @@ ApplicationProfile decodeProfile(Fields& f) {
   f.object("http_profile", "applicationprofile http_profile", [&](Fields& hf) {
     HttpProfile h;
     hf.boolean("connection_multiplexing_enabled", h.connection_multiplexing_enabled);
+    hf.number("client_header_timeout", h.client_header_timeout, detail::kHttpTimeout);
+    hf.number("client_body_timeout", h.client_body_timeout, detail::kClientBodyTimeout);
+    hf.number("keepalive_timeout", h.keepalive_timeout, detail::kHttpTimeout);
+    hf.boolean("xff_enabled", h.xff_enabled);
+    hf.boolean("x_forwarded_proto_enabled", h.x_forwarded_proto_enabled);
+    hf.boolean("websockets_enabled", h.websockets_enabled);
     profile.http_profile = h;
   });
   return profile;

@@ -111,6 +111,16 @@ json encode(const HealthMonitor& m) {
   if (m.http_monitor) {
     o["http_monitor"] = {{"http_request", m.http_monitor->http_request},
                          {"http_response_code", m.http_monitor->http_response_code}};
+    // Written only when set: documents from before these fields read back unchanged.
+    if (!m.http_monitor->http_response.empty()) {
+      o["http_monitor"]["http_response"] = m.http_monitor->http_response;
+    }
+    if (!m.http_monitor->maintenance_code.empty()) {
+      o["http_monitor"]["maintenance_code"] = m.http_monitor->maintenance_code;
+    }
+    if (!m.http_monitor->maintenance_response.empty()) {
+      o["http_monitor"]["maintenance_response"] = m.http_monitor->maintenance_response;
+    }
   }
   return o;
 }
@@ -124,19 +134,39 @@ json encode(const Pool& p) {
     if (s.port) o["port"] = *s.port;
     servers.push_back(std::move(o));
   }
-  return {{"name", p.name},
-          {"lb_algorithm", toString(p.lb_algorithm)},
-          {"default_server_port", p.default_server_port},
-          {"health_monitor_refs", monitorRefs},
-          {"servers", servers}};
+  json o = {{"name", p.name},
+            {"lb_algorithm", toString(p.lb_algorithm)},
+            {"default_server_port", p.default_server_port},
+            {"health_monitor_refs", monitorRefs},
+            {"servers", servers}};
+  if (p.server_timeout != 0) o["server_timeout"] = p.server_timeout;  // only when set
+  return o;
 }
 
 json encode(const ApplicationProfile& p) {
   json o = {
       {"name", p.name}, {"type", toString(p.type)}, {"preserve_client_ip", p.preserve_client_ip}};
   if (p.http_profile) {
-    o["http_profile"] = {
-        {"connection_multiplexing_enabled", p.http_profile->connection_multiplexing_enabled}};
+    const HttpProfile& h = *p.http_profile;
+    const HttpProfile d;
+    json hp = {{"connection_multiplexing_enabled", h.connection_multiplexing_enabled}};
+    // The other fields only when set to something else than the default: documents written
+    // before they existed read back unchanged.
+    if (h.client_header_timeout != d.client_header_timeout) {
+      hp["client_header_timeout"] = h.client_header_timeout;
+    }
+    if (h.client_body_timeout != d.client_body_timeout) {
+      hp["client_body_timeout"] = h.client_body_timeout;
+    }
+    if (h.keepalive_timeout != d.keepalive_timeout) hp["keepalive_timeout"] = h.keepalive_timeout;
+    if (h.xff_enabled != d.xff_enabled) hp["xff_enabled"] = h.xff_enabled;
+    if (h.x_forwarded_proto_enabled != d.x_forwarded_proto_enabled) {
+      hp["x_forwarded_proto_enabled"] = h.x_forwarded_proto_enabled;
+    }
+    if (h.websockets_enabled != d.websockets_enabled) {
+      hp["websockets_enabled"] = h.websockets_enabled;
+    }
+    o["http_profile"] = std::move(hp);
   }
   return o;
 }

@@ -102,6 +102,9 @@ enum class HealthMonitorType { kTcp, kPing, kHttp, kUdp };
 struct HttpMonitor {
   std::string http_request = "GET / HTTP/1.0";
   std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};
+  std::string http_response;               // must appear in the response's first 2 KB
+  std::vector<uint32_t> maintenance_code;  // response codes meaning "in maintenance"
+  std::string maintenance_response;        // a string meaning "in maintenance" (first 2 KB)
 
   bool operator==(const HttpMonitor&) const = default;
 };
@@ -134,6 +137,8 @@ struct Pool {
   std::string name;
   LbAlgorithm lb_algorithm = LbAlgorithm::kLeastConnections;
   uint16_t default_server_port = 80;
+  uint32_t server_timeout = 0;  // ms for an HTTP response to start (and between its reads);
+                                // 0: floe's default, 60000; 0-21600000
   std::vector<std::string> health_monitor_refs;
   std::vector<PoolServer> servers;
 
@@ -144,6 +149,12 @@ enum class ApplicationProfileType { kHttp, kL4 };
 
 struct HttpProfile {
   bool connection_multiplexing_enabled = true;
+  uint32_t client_header_timeout = 10000;  // ms, 10-100000000
+  uint32_t client_body_timeout = 30000;    // ms between body reads, 0-100000000 (0: default)
+  uint32_t keepalive_timeout = 30000;      // ms idle between requests, 10-100000000
+  bool xff_enabled = true;
+  bool x_forwarded_proto_enabled = true;  // floe's default; Avi's is false
+  bool websockets_enabled = true;
 
   bool operator==(const HttpProfile&) const = default;
 };

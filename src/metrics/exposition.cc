@@ -87,9 +87,12 @@ std::string render(const std::vector<MetricFamily>& families) {
   std::string out;
   for (const auto& f : families) {
     out += "# HELP " + f.name + " " + escapeHelp(f.help) + "\n";
-    out += "# TYPE " + f.name + (f.type == MetricType::kCounter ? " counter\n" : " gauge\n");
+    out += "# TYPE " + f.name +
+           (f.type == MetricType::kCounter     ? " counter\n"
+            : f.type == MetricType::kHistogram ? " histogram\n"
+                                               : " gauge\n");
     for (const auto& s : f.samples) {
-      out += f.name;
+      out += f.name + s.suffix;
       if (!s.labels.empty()) {
         out += '{';
         for (size_t i = 0; i < s.labels.size(); ++i) {

@@ -13,7 +13,9 @@ namespace floe::metrics {
 // The Content-Type an HTTP server sends with render()'s output.
 inline constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-enum class MetricType { kCounter, kGauge };
+// A histogram's samples carry their own suffix: "_bucket" (with an "le" label), "_sum",
+// "_count".
+enum class MetricType { kCounter, kGauge, kHistogram };
 
 struct Label {
   std::string name;   // [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__"
@@ -23,6 +25,7 @@ struct Label {
 struct Sample {
   std::vector<Label> labels;
   double value = 0;
+  std::string suffix;  // appended to the family name (histograms: "_bucket", "_sum", "_count")
 };
 
 // One metric family: every sample of one metric name. A counter's name ends in "_total"
@@ -34,7 +37,7 @@ struct MetricFamily {
   std::vector<Sample> samples;
 
   MetricFamily& add(std::vector<Label> labels, double value) {
-    samples.push_back({std::move(labels), value});
+    samples.push_back({std::move(labels), value, {}});
     return *this;
   }
 };

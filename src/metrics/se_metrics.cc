@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 namespace floe::metrics {
 
@@ -29,8 +30,8 @@ void addStates(MetricFamily& f, const std::vector<Label>& labels, std::vector<st
   }
 }
 
-MetricFamily counter(const char* name, const char* help) {
-  return {name, help, MetricType::kCounter, {}};
+MetricFamily counter(std::string name, std::string help) {
+  return {std::move(name), std::move(help), MetricType::kCounter, {}};
 }
 MetricFamily gauge(const char* name, const char* help) {
   return {name, help, MetricType::kGauge, {}};
@@ -108,6 +109,80 @@ void addEngine(std::vector<MetricFamily>& out, const json& status) {
   }
 }
 
+// The HTTP counters of a virtual service or server (labels `l`) into `f`, in the order of
+// HttpFamilies' members.
+struct HttpFamilies {
+  MetricFamily requests, responses, local, parse_errors, bytes_in, bytes_out, opened, reused,
+      retries, client_timeouts, server_timeouts, latency;
+
+  explicit HttpFamilies(const std::string& prefix, const char* who)
+      : requests(counter(prefix + "http_requests_total",
+                         std::string("HTTP requests accepted (") + who + ").")),
+        responses(counter(prefix + "http_responses_total",
+                          std::string("HTTP responses sent to clients by status class (") + who +
+                              "); floe's own error answers included.")),
+        local(counter(prefix + "http_local_responses_total",
+                      std::string("HTTP error responses floe answered itself (") + who + ").")),
+        parse_errors(counter(prefix + "http_parse_errors_total",
+                             std::string("HTTP requests refused as malformed (") + who + ").")),
+        bytes_in(counter(prefix + "http_client_received_bytes_total",
+                         std::string("Bytes received from HTTP clients (") + who + ").")),
+        bytes_out(counter(prefix + "http_client_sent_bytes_total",
+                          std::string("Bytes sent to HTTP clients (") + who + ").")),
+        opened(counter(prefix + "http_server_connections_opened_total",
+                       std::string("New server connections for HTTP requests (") + who + ").")),
+        reused(counter(prefix + "http_server_connections_reused_total",
+                       std::string("HTTP requests sent on a kept server connection (") + who +
+                           ").")),
+        retries(counter(prefix + "http_retries_total",
+                        std::string("Idempotent HTTP requests resent after a pooled server "
+                                    "connection closed (") +
+                            who + ").")),
+        client_timeouts(counter(prefix + "http_client_timeouts_total",
+                                std::string("Client header, body or keep-alive timeouts (") +
+                                    who + ").")),
+        server_timeouts(counter(prefix + "http_server_timeouts_total",
+                                std::string("Server connect or response timeouts (") + who +
+                                    ").")),
+        latency{prefix + "http_response_latency_seconds",
+                std::string("Time from a request's head to the start of its response (") + who +
+                    ").",
+                MetricType::kHistogram,
+                {}} {}
+
+  void add(const std::vector<Label>& l, const proxy::HttpStats& s) {
+    requests.add(l, d(s.requests));
+    for (size_t i = 1; i < s.responses.size(); ++i) {
+      auto lc = l;
+      lc.push_back({"class", std::to_string(i) + "xx"});
+      responses.add(std::move(lc), d(s.responses[i]));
+    }
+    local.add(l, d(s.local_responses));
+    parse_errors.add(l, d(s.parse_errors));
+    bytes_in.add(l, d(s.bytes_from_client));
+    bytes_out.add(l, d(s.bytes_to_client));
+    opened.add(l, d(s.server_connections_opened));
+    reused.add(l, d(s.server_connections_reused));
+    retries.add(l, d(s.retries));
+    client_timeouts.add(l, d(s.client_timeouts));
+    server_timeouts.add(l, d(s.server_timeouts));
+    for (const auto& [bound_us, count] : s.latency_buckets) {
+      auto lb = l;
+      lb.push_back({"le", bound_us == 0 ? std::string("+Inf") : formatValue(bound_us / 1e6)});
+      latency.samples.push_back({std::move(lb), d(count), "_bucket"});
+    }
+    latency.samples.push_back({l, s.latency_sum_us / 1e6, "_sum"});
+    latency.samples.push_back({l, d(s.latency_count), "_count"});
+  }
+
+  void moveTo(std::vector<MetricFamily>& out) {
+    for (auto* f : {&requests, &responses, &local, &parse_errors, &bytes_in, &bytes_out, &opened,
+                    &reused, &retries, &client_timeouts, &server_timeouts, &latency}) {
+      out.push_back(std::move(*f));
+    }
+  }
+};
+
 void addProxy(std::vector<MetricFamily>& out, const proxy::ProxyStatus& proxy) {
   auto state = gauge("floe_virtualservice_state",
                      "1 for the virtual service's current state (UP: listening with a server "
@@ -131,6 +206,11 @@ void addProxy(std::vector<MetricFamily>& out, const proxy::ProxyStatus& proxy) {
     idle.add(l, d(vs.idle_timeouts));
   }
   for (auto* f : {&state, &active, &total, &refused, &errors, &idle}) out.push_back(std::move(*f));
+  HttpFamilies vsHttp("floe_virtualservice_", "per virtual service");
+  for (const auto& vs : proxy.virtual_services) {
+    if (vs.mode == proxy::ServiceMode::kHttp) vsHttp.add({{"virtualservice", vs.name}}, vs.http);
+  }
+  vsHttp.moveTo(out);
 
   auto sstate =
       gauge("floe_server_state", "1 for the pool member's current health state, 0 for the others.");
@@ -161,6 +241,22 @@ void addProxy(std::vector<MetricFamily>& out, const proxy::ProxyStatus& proxy) {
   for (auto* f : {&pall, &pup, &sstate, &sactive, &stotal, &sfail, &sin, &sout}) {
     out.push_back(std::move(*f));
   }
+  HttpFamilies srvHttp("floe_server_", "per server");
+  auto open = gauge("floe_server_http_open_connections",
+                    "Server connections the HTTP proxy holds open (busy or idle).");
+  auto idleConns = gauge("floe_server_http_idle_connections",
+                         "Server connections idle in the HTTP proxy's pools.");
+  for (const auto& p : proxy.pools) {
+    for (const auto& s : p.servers) {
+      const std::vector<Label> l = {{"pool", p.name}, {"server", formatEndpoint(s.ip, s.port)}};
+      srvHttp.add(l, s.http);
+      open.add(l, d(s.http.open_server_connections));
+      idleConns.add(l, d(s.http.idle_server_connections));
+    }
+  }
+  srvHttp.moveTo(out);
+  out.push_back(std::move(open));
+  out.push_back(std::move(idleConns));
 }
 
 void addNetwork(std::vector<MetricFamily>& out, const json& status) {

@@ -1,19 +1,87 @@
 #include "proxy/balancer.h"
 
+#include <algorithm>
+
 namespace floe::proxy {
 
 namespace {
 uint64_t weightOf(const ServerView& s) { return s.ratio == 0 ? 1 : s.ratio; }
+
+uint64_t mixHash(uint64_t x) {
+  // splitmix64's finaliser: spreads nearby inputs (consecutive addresses) over the ring.
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
 }  // namespace
 
-std::optional<size_t> Balancer::pick(std::span<const ServerView> servers) {
+std::optional<size_t> Balancer::pick(std::span<const ServerView> servers, uint64_t key) {
   switch (algorithm_) {
     case Algorithm::kRoundRobin:
       return pickRoundRobin(servers);
     case Algorithm::kLeastConnections:
       return pickLeastConnections(servers);
+    case Algorithm::kConsistentHash:
+      return pickConsistentHash(servers, key);
+    case Algorithm::kFastestResponse:
+      return pickFastestResponse(servers);
   }
   return std::nullopt;
+}
+
+void Balancer::buildRing(std::span<const ServerView> servers) {
+  std::vector<uint64_t> ids;
+  for (const ServerView& s : servers) {
+    ids.push_back(s.id);
+    ids.push_back(weightOf(s));
+  }
+  if (ids == ring_ids_ && !ring_.empty()) return;
+  ring_ids_ = std::move(ids);
+  ring_.clear();
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const uint64_t points = weightOf(servers[i]) * kRingPointsPerRatio;
+    for (uint64_t p = 0; p < points; ++p) {
+      ring_.emplace_back(mixHash(servers[i].id ^ mixHash(p)), static_cast<uint32_t>(i));
+    }
+  }
+  std::sort(ring_.begin(), ring_.end());
+}
+
+std::optional<size_t> Balancer::pickConsistentHash(std::span<const ServerView> servers,
+                                                   uint64_t key) {
+  if (servers.empty()) return std::nullopt;
+  buildRing(servers);
+  const uint64_t point = mixHash(key);
+  auto it =
+      std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(point, static_cast<uint32_t>(0)));
+  for (size_t n = 0; n < ring_.size(); ++n, ++it) {
+    if (it == ring_.end()) it = ring_.begin();
+    const ServerView& s = servers[it->second];
+    if (s.eligible && !s.tried) return it->second;
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> Balancer::pickFastestResponse(std::span<const ServerView> servers) {
+  const size_t n = servers.size();
+  if (n == 0) return std::nullopt;
+  if (next_ >= n) next_ = 0;
+  std::optional<size_t> best;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (next_ + k) % n;
+    const ServerView& s = servers[i];
+    if (!s.eligible || s.tried) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const ServerView& b = servers[*best];
+    // response_i / ratio_i < response_b / ratio_b; times below 2^40 us, ratios at most 20.
+    if (s.response_us * weightOf(b) < b.response_us * weightOf(s)) best = i;
+  }
+  if (best) next_ = (*best + 1) % n;
+  return best;
 }
 
 std::optional<size_t> Balancer::pickRoundRobin(std::span<const ServerView> servers) {

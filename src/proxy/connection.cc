@@ -293,7 +293,7 @@ void Connection::connectFailed(int err, const std::string& detail) {
 
   const uint32_t maxAttempts = std::min(worker_.limits().connect_attempts, kMaxConnectAttempts);
   if (attempts_ < maxAttempts) {
-    if (auto next = service_->pool()->pick({tried_.data(), attempts_})) {
+    if (auto next = service_->pool()->pick({tried_.data(), attempts_}, clientKey(peer_))) {
       connectTo(*next);
       return;
     }

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "proxy/fd_limit.h"
 #include "proxy/health_monitor.h"
+#include "proxy/http_probe.h"
 #include "proxy/local_errors.h"
 #include "proxy/ping_probe.h"
 #include "proxy/pool.h"
@@ -30,6 +31,32 @@ struct ServerKey {
   uint16_t port = 0;
   auto operator<=>(const ServerKey&) const = default;
 };
+
+HttpStats httpStats(const HttpCounters& c) {
+  HttpStats s;
+  const auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  s.requests = get(c.requests);
+  for (size_t i = 0; i < s.responses.size(); ++i) s.responses[i] = get(c.responses[i]);
+  s.local_responses = get(c.local_responses);
+  s.parse_errors = get(c.parse_errors);
+  s.bytes_from_client = get(c.bytes_from_client);
+  s.bytes_to_client = get(c.bytes_to_client);
+  s.server_connections_opened = get(c.server_connections_opened);
+  s.server_connections_reused = get(c.server_connections_reused);
+  s.retries = get(c.retries);
+  s.client_timeouts = get(c.client_timeouts);
+  s.server_timeouts = get(c.server_timeouts);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < c.latency.size(); ++i) {
+    cumulative += get(c.latency[i]);
+    const uint64_t bound =
+        i < HttpCounters::kLatencyBoundsUs.size() ? HttpCounters::kLatencyBoundsUs[i] : 0;
+    s.latency_buckets.emplace_back(bound, cumulative);
+  }
+  s.latency_count = cumulative;
+  s.latency_sum_us = get(c.latency_sum_us);
+  return s;
+}
 
 std::string endpointText(const Endpoint& ep) { return formatEndpoint(ep.ip, ep.port); }
 
@@ -94,6 +121,7 @@ class ProxyEngine::Impl {
   // then the probers the monitors use.
   TcpProber tcp_prober_;
   PingProber ping_prober_;
+  HttpProber http_prober_;
   ProxyConfig config_;
   std::map<std::string, PoolState> pools_;
   std::map<std::string, ServiceState> services_;
@@ -110,6 +138,7 @@ ProxyEngine::Impl::Impl(asio::io_context& control, Tuning tuning)
       tuning_(tuning),
       tcp_prober_(control),
       ping_prober_(control),
+      http_prober_(control),
       gate_(control) {
   fd_limit_ = tuning_.raise_fd_limit ? raiseFdLimit() : currentFdLimit();
   const uint64_t fds = fd_limit_.soft;
@@ -207,8 +236,8 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
         }
         if (!health) {
           health = std::make_unique<ServerHealth>(
-              control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors}, spec.name,
-              std::make_shared<ServerRuntime>());
+              control_, Probers{&tcp_prober_, &ping_prober_, &shared_.local_errors, &http_prober_},
+              spec.name, std::make_shared<ServerRuntime>());
         }
         health->configure(server, monitors, returnPaths);
       }
@@ -247,6 +276,8 @@ void ProxyEngine::Impl::applyServices(const ProxyConfig& config) {
       snap->snat_ips = vs.snat_ips;
       snap->idle_timeout_s = vs.idle_timeout_s;
       snap->preserve_client_ip = vs.preserve_client_ip;
+      snap->mode = vs.mode;
+      snap->http = vs.http;
       snap->pool = pool;
       st.snapshot = std::move(snap);
     }
@@ -490,6 +521,9 @@ ProxyStatus ProxyEngine::Impl::status() const {
       s.bytes_in = rt.bytes_in.load();
       s.bytes_out = rt.bytes_out.load();
       s.return_paths = h.returnPaths();
+      s.http = httpStats(rt.http);
+      s.http.open_server_connections = rt.open_connections.load(std::memory_order_relaxed);
+      s.http.idle_server_connections = rt.idle_connections.load(std::memory_order_relaxed);
       ps.servers.push_back(std::move(s));
     }
     out.pools.push_back(std::move(ps));
@@ -509,6 +543,8 @@ ProxyStatus ProxyEngine::Impl::status() const {
     s.connection_errors = rt.errors.load();
     s.idle_timeouts = rt.idle_timeouts.load();
     s.over_capacity = rt.over_capacity.load();
+    s.mode = vs.mode;
+    if (vs.mode == ServiceMode::kHttp) s.http = httpStats(rt.http);
     out.virtual_services.push_back(std::move(s));
   }
   EngineStatus& e = out.engine;

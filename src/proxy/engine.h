@@ -2,6 +2,7 @@
 // listeners), pools with load balancing, and health monitors on the control loop.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,7 +17,7 @@
 
 namespace floe::proxy {
 
-enum class Algorithm { kRoundRobin, kLeastConnections };
+enum class Algorithm { kRoundRobin, kLeastConnections, kConsistentHash, kFastestResponse };
 
 struct ServerSpec {
   IpAddress ip;
@@ -26,7 +27,18 @@ struct ServerSpec {
   auto operator<=>(const ServerSpec&) const = default;
 };
 
-enum class MonitorType { kTcp, kPing };
+enum class MonitorType { kTcp, kPing, kHttp };
+
+// HEALTH_MONITOR_HTTP's check (Avi's http_monitor): the request sent, and how the response is
+// judged (http_probe.h).
+struct HttpCheckSpec {
+  std::string http_request = "GET / HTTP/1.0";  // request line; "\r\n" (as text) adds fields
+  std::vector<std::string> http_response_code = {"HTTP_2XX", "HTTP_3XX"};  // HTTP_ANY, HTTP_1XX..
+  std::string http_response;               // must appear in the first 2 KB; empty: no check
+  std::vector<uint32_t> maintenance_code;  // these codes: the server is DISABLED, not DOWN
+  std::string maintenance_response;        // this string in the first 2 KB: DISABLED
+  auto operator<=>(const HttpCheckSpec&) const = default;
+};
 
 struct MonitorSpec {
   std::string name;
@@ -36,6 +48,7 @@ struct MonitorSpec {
   uint32_t successful_checks = 2;
   uint32_t failed_checks = 2;
   std::optional<uint16_t> port;  // probe this port instead of the server's
+  std::optional<HttpCheckSpec> http;  // type kHttp
   auto operator<=>(const MonitorSpec&) const = default;
 };
 
@@ -53,8 +66,31 @@ struct Endpoint {
   auto operator<=>(const Endpoint&) const = default;
 };
 
+// How a virtual service proxies: bytes (L4), or HTTP/1.1 requests (an application profile of
+// type APPLICATION_PROFILE_TYPE_HTTP; docs/http.md).
+enum class ServiceMode { kL4, kHttp };
+
+// The HTTP settings of a virtual service: Avi's http_profile names where Avi has one, the
+// others floe's own (docs/http.md). Timeouts in milliseconds, sizes in bytes.
+struct HttpSpec {
+  bool connection_multiplexing_enabled = true;  // pool idle server connections per worker
+  bool xff_enabled = true;
+  std::string xff_alternate_name;  // empty: X-Forwarded-For
+  bool x_forwarded_proto_enabled = true;
+  bool websockets_enabled = true;
+  uint32_t client_header_timeout_ms = 10000;
+  uint32_t client_body_timeout_ms = 30000;
+  uint32_t keepalive_timeout_ms = 30000;
+  uint32_t server_connect_timeout_ms = 5000;    // floe's own
+  uint32_t server_response_timeout_ms = 60000;  // pool.server_timeout when set
+  uint32_t buffer_bytes = 65536;                // per direction; floe's own
+  auto operator<=>(const HttpSpec&) const = default;
+};
+
 struct VirtualServiceSpec {
   std::string name;
+  ServiceMode mode = ServiceMode::kL4;
+  HttpSpec http;                    // used when mode == kHttp
   std::vector<Endpoint> listeners;  // every VIP × every service port
   std::vector<IpAddress> snat_ips;  // empty: the kernel picks the egress interface address
   std::string pool;                 // name of a PoolSpec in the same config
@@ -109,6 +145,28 @@ struct ReturnPathStatus {
   std::string router_command;  // when failing: "route add -host 10.10.3.100 gw 10.10.1.100"
 };
 
+// HTTP counters of a virtual service or a server (docs/metrics.md), summed over the workers.
+struct HttpStats {
+  uint64_t requests = 0;
+  std::array<uint64_t, 6> responses{};  // by class: [2] = 2xx; [0] unused
+  uint64_t local_responses = 0;         // errors floe answered itself (part of responses)
+  uint64_t parse_errors = 0;
+  uint64_t bytes_from_client = 0;
+  uint64_t bytes_to_client = 0;
+  uint64_t server_connections_opened = 0;
+  uint64_t server_connections_reused = 0;
+  uint64_t retries = 0;
+  uint64_t client_timeouts = 0;
+  uint64_t server_timeouts = 0;
+  uint64_t open_server_connections = 0;  // servers only: open now (busy or idle)
+  uint64_t idle_server_connections = 0;  // servers only: idle in the workers' pools now
+  // Time from a request's head to its response's start: cumulative counts per upper bound
+  // (microseconds; the last bound is +Inf, written as 0), and the sum in microseconds.
+  std::vector<std::pair<uint64_t, uint64_t>> latency_buckets;
+  uint64_t latency_sum_us = 0;
+  uint64_t latency_count = 0;
+};
+
 struct ServerStatus {
   IpAddress ip;
   uint16_t port = 0;
@@ -120,6 +178,7 @@ struct ServerStatus {
   uint64_t bytes_in = 0;   // from the server
   uint64_t bytes_out = 0;  // to the server
   std::vector<ReturnPathStatus> return_paths;  // one per SNAT IP of the server's family
+  HttpStats http;  // requests of HTTP virtual services sent to this server
 };
 
 struct PoolStatus {
@@ -138,6 +197,8 @@ struct VirtualServiceStatus {
   uint64_t connection_errors = 0;  // ended by a socket error or a reset from either side
   uint64_t over_capacity = 0;      // reset at accept: a connection cap was reached
   uint64_t idle_timeouts = 0;      // reset after VirtualServiceSpec.idle_timeout_s without a byte
+  ServiceMode mode = ServiceMode::kL4;
+  HttpStats http;  // mode == kHttp
 };
 
 // Host-wide figures of the data plane (issue 5 §5).

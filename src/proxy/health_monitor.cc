@@ -39,6 +39,7 @@ MonitorDef MonitorDef::from(const MonitorSpec& spec) {
   d.successful_checks = spec.successful_checks;
   d.failed_checks = spec.failed_checks;
   d.port = spec.port;
+  d.http = spec.http;
   return d;
 }
 
@@ -74,6 +75,7 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   const MonitorDef& def() const { return def_; }
   const HealthState& state() const { return state_; }
   const std::string& detail() const { return detail_; }
+  bool maintenance() const { return maintenance_; }
 
  private:
   void arm() {
@@ -118,7 +120,10 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
       return;
     }
     detail_ = std::move(r.detail);
-    state_.onResult(r.ok);
+    // A maintenance answer (HTTP monitors) disables the server while it lasts; it is neither
+    // a success nor a failure for the up/down hysteresis.
+    maintenance_ = r.maintenance;
+    if (!maintenance_) state_.onResult(r.ok);
     owner_.onResult(*this);
   }
 
@@ -133,6 +138,7 @@ class ServerHealth::Runner : public std::enable_shared_from_this<Runner> {
   std::string detail_;
   bool stopped_ = false;
   bool first_ = false;  // the next fire() sends the first probe
+  bool maintenance_ = false;  // the latest result said "maintenance"
 };
 
 ServerHealth::ServerHealth(asio::io_context& io, Probers probers, std::string pool,
@@ -174,9 +180,11 @@ void ServerHealth::configure(const ServerSpec& server, const std::vector<Monitor
       next.push_back(std::move(*same));  // leaves a null behind: it is not stopped below
       continue;
     }
-    Prober* prober = def.type == MonitorType::kPing ? probers_.ping : probers_.tcp;
-    auto runner = std::make_shared<Runner>(*this, *prober, def,
-                                           ProbeTarget{server.ip, def.port.value_or(server.port)});
+    Prober* prober = def.type == MonitorType::kPing                               ? probers_.ping
+                     : def.type == MonitorType::kHttp && probers_.http != nullptr ? probers_.http
+                                                                                  : probers_.tcp;
+    ProbeTarget target{server.ip, def.port.value_or(server.port), std::nullopt, def.http};
+    auto runner = std::make_shared<Runner>(*this, *prober, def, std::move(target));
     runner->start();
     next.push_back(std::move(runner));
   }
@@ -304,11 +312,21 @@ void ServerHealth::recompute(const Runner* cause) {
   std::vector<Verdict> verdicts;
   verdicts.reserve(runners_.size());
   const Runner* down = nullptr;
+  const Runner* maintenance = nullptr;
   for (const auto& r : runners_) {
     verdicts.push_back(r->state().verdict());
     if (!down && r->state().verdict() == Verdict::kDown) down = r.get();
+    if (!maintenance && r->maintenance()) maintenance = r.get();
   }
-  const ServerState next = aggregate(state(), verdicts);
+  if (maintenance != nullptr) {
+    reason_ = runners_.size() > 1 ? maintenance->def().name + ": " + maintenance->detail()
+                                  : maintenance->detail();
+    setState(ServerState::kDisabled, reason_);
+    return;
+  }
+  // Out of maintenance: judged afresh, as a server whose checks just started.
+  const ServerState previous = state() == ServerState::kDisabled ? ServerState::kUnknown : state();
+  const ServerState next = aggregate(previous, verdicts);
 
   // The reason is the result that explains the state: a failing monitor's while DOWN.
   const Runner* explain = next == ServerState::kDown && down != nullptr ? down : cause;

@@ -28,6 +28,7 @@ struct MonitorDef {
   uint32_t successful_checks = 2;
   uint32_t failed_checks = 2;
   std::optional<uint16_t> port;
+  std::optional<HttpCheckSpec> http;  // type kHttp
 
   static MonitorDef from(const MonitorSpec& spec);
   bool operator==(const MonitorDef&) const = default;
@@ -37,6 +38,7 @@ struct Probers {
   Prober* tcp = nullptr;
   Prober* ping = nullptr;
   LocalErrors* local_errors = nullptr;  // where local probe failures are counted; may be null
+  Prober* http = nullptr;               // HEALTH_MONITOR_HTTP; may be null when no monitor needs it
 };
 
 // A SNAT IP the server is also probed from, and the gateway the router needs for it.

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "proxy/connection.h"
+#include "proxy/http_connection.h"
 #include "proxy/worker.h"
 
 namespace floe::proxy {
@@ -106,8 +107,13 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     resetAndClose(fd.release());
     return;
   }
+  if (service_->snapshot().mode == ServiceMode::kHttp) {
+    // The server is chosen per request; with none up the client gets a 503, not a reset.
+    worker_.http().accept(std::move(fd), peer, endpoint_, service_);
+    return;
+  }
   WorkerPool* pool = service_->pool();
-  const auto server = pool != nullptr ? pool->pick({}) : std::nullopt;
+  const auto server = pool != nullptr ? pool->pick({}, clientKey(peer)) : std::nullopt;
   if (!server) {
     bump(rt.refused);
     if (spdlog::should_log(spdlog::level::debug)) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/ip.h"
+#include "proxy/engine.h"
 
 namespace floe::proxy {
 
@@ -22,6 +23,8 @@ struct ProbeResult {
   // The target answered, even if with a refusal (TCP RST): packets to the probe's source
   // address came back. The return-path check reads this, not `ok`.
   bool answered = false;
+  // HTTP monitors: the server answered with a maintenance code or string; it is DISABLED.
+  bool maintenance = false;
 };
 
 struct ProbeTarget {
@@ -30,6 +33,7 @@ struct ProbeTarget {
   // Source address (TCP only): the return-path check probes from a SNAT IP (issue 5 §11). A
   // source the host does not hold fails with local_error EADDRNOTAVAIL.
   std::optional<IpAddress> source;
+  std::optional<HttpCheckSpec> http;  // HTTP probes: what to send and expect
 };
 
 using ProbeCallback = std::function<void(ProbeResult)>;

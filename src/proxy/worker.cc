@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "proxy/http_connection.h"
 #include "proxy/listener.h"
 
 namespace floe::proxy {
@@ -33,10 +34,12 @@ Worker::Worker(int index, WorkerLimits limits, EngineShared& shared)
       shared_(shared),
       work_(asio::make_work_guard(io_)),
       sweep_(io_),
-      poller_(io_, [this] { freeZombies(); }) {}
+      poller_(io_, [this] { freeZombies(); }),
+      http_(std::make_unique<HttpWorker>(*this)) {}
 
 Worker::~Worker() {
   stop();
+  http_.reset();
   for (void* b : spare_blocks_) ::operator delete(b);
 }
 
@@ -72,6 +75,7 @@ void Worker::freeZombies() {
     batch.swap(zombies_);
     for (Connection* c : batch) Connection::free(c);
   }
+  http_->freeZombies();
 }
 
 Worker::DeferFrees::~DeferFrees() {
@@ -164,6 +168,7 @@ void Worker::applyUpdate(WorkerUpdate& update) {
       c.abort();
       ++orphans;
     });
+    orphans += http_->resetOrphans(*update.config);
   }
   if (orphans != 0) {
     spdlog::info(
@@ -181,6 +186,7 @@ void Worker::armSweep() {
     {
       DeferFrees defer(*this);
       connections_.forEach([&](Connection& c) { c.expireIdle(tick_); });
+      http_->sweep(tick_);
     }
     sweep_.expires_at(sweep_.expiry() + kSweepPeriod);
     armSweep();
@@ -193,6 +199,7 @@ void Worker::shutdownLoop() {
   {
     DeferFrees defer(*this);
     connections_.forEach([](Connection& c) { c.abort(); });
+    http_->shutdown();
   }
   sweep_.cancel();
   poller_.stop();

@@ -24,6 +24,7 @@
 namespace floe::proxy {
 
 class Listener;
+class HttpWorker;
 
 struct WorkerLimits {
   std::chrono::milliseconds connect_timeout{3000};
@@ -62,6 +63,7 @@ class Worker {
   const WorkerLimits& limits() const { return limits_; }
   uint32_t tick() const { return tick_; }  // seconds since start, advanced by the idle sweep
   ConnectionList& connections() { return connections_; }
+  HttpWorker& http() { return *http_; }  // HTTP virtual services' connections (http_connection.h)
   int index() const { return index_; }
   EngineShared& shared() { return shared_; }
 
@@ -103,6 +105,7 @@ class Worker {
   ConnectionList connections_;
   int defer_depth_ = 0;
   std::vector<Connection*> zombies_;
+  std::unique_ptr<HttpWorker> http_;
   std::vector<void*> spare_blocks_;
   std::map<Endpoint, std::shared_ptr<Listener>> listeners_;
   std::map<const PoolSnapshot*, std::shared_ptr<WorkerPool>> pools_;

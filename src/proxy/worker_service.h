@@ -18,8 +18,9 @@ class WorkerPool {
  public:
   explicit WorkerPool(std::shared_ptr<const PoolSnapshot> snapshot);
 
-  // An eligible (enabled, UP) server not in `tried`, chosen by the pool's algorithm.
-  std::optional<uint32_t> pick(std::span<const uint32_t> tried);
+  // An eligible (enabled, UP) server not in `tried`, chosen by the pool's algorithm; `key`
+  // is what consistent hashing hashes (clientKey()).
+  std::optional<uint32_t> pick(std::span<const uint32_t> tried, uint64_t key = 0);
 
   const PoolSnapshot& snapshot() const { return *snapshot_; }
   const ServerEntry& server(uint32_t i) const { return snapshot_->servers[i]; }
@@ -29,6 +30,10 @@ class WorkerPool {
   Balancer balancer_;
   std::vector<ServerView> views_;  // scratch, reused by every pick
 };
+
+// The consistent-hash key of a client: its IP address (Avi's default,
+// LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS), port excluded.
+uint64_t clientKey(const sockaddr_storage& peer);
 
 class WorkerService {
  public:

@@ -635,6 +635,7 @@ nlohmann::json Agent::status() const {
                   {"total_connections", vs.total_connections},
                   {"refused_connections", vs.refused_connections}};
     if (role_ != Role::kStandby) entry["over_capacity"] = vs.over_capacity;
+    if (vs.mode == proxy::ServiceMode::kHttp) entry["http"] = httpStatus(vs.http);
     vss.push_back(std::move(entry));
   }
   j["virtualservices"] = vss;
@@ -654,6 +655,9 @@ nlohmann::json Agent::status() const {
                          {"bytes_in", s.bytes_in},
                          {"bytes_out", s.bytes_out},
                          {"return_paths", returnPathsStatus(s.return_paths)}});
+      if (s.http.requests != 0 || s.http.open_server_connections != 0) {
+        servers.back()["http"] = httpStatus(s.http);
+      }
     }
     pools.push_back({{"name", p.name}, {"servers", servers}});
   }

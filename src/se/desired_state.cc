@@ -21,8 +21,17 @@ namespace {
 proxy::MonitorSpec toMonitorSpec(const config::HealthMonitor& m) {
   proxy::MonitorSpec spec;
   spec.name = m.name;
-  spec.type = m.type == config::HealthMonitorType::kPing ? proxy::MonitorType::kPing
-                                                          : proxy::MonitorType::kTcp;
+  spec.type = m.type == config::HealthMonitorType::kPing   ? proxy::MonitorType::kPing
+              : m.type == config::HealthMonitorType::kHttp ? proxy::MonitorType::kHttp
+                                                           : proxy::MonitorType::kTcp;
+  if (spec.type == proxy::MonitorType::kHttp) {
+    const config::HttpMonitor h = m.http_monitor.value_or(config::HttpMonitor{});
+    spec.http = proxy::HttpCheckSpec{.http_request = h.http_request,
+                                     .http_response_code = h.http_response_code,
+                                     .http_response = h.http_response,
+                                     .maintenance_code = h.maintenance_code,
+                                     .maintenance_response = h.maintenance_response};
+  }
   spec.send_interval_s = m.send_interval;
   spec.receive_timeout_s = m.receive_timeout;
   spec.successful_checks = m.successful_checks;
@@ -34,9 +43,20 @@ proxy::MonitorSpec toMonitorSpec(const config::HealthMonitor& m) {
 proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool) {
   proxy::PoolSpec spec;
   spec.name = pool.name;
-  spec.algorithm = pool.lb_algorithm == config::LbAlgorithm::kRoundRobin
-                       ? proxy::Algorithm::kRoundRobin
-                       : proxy::Algorithm::kLeastConnections;
+  switch (pool.lb_algorithm) {
+    case config::LbAlgorithm::kRoundRobin:
+      spec.algorithm = proxy::Algorithm::kRoundRobin;
+      break;
+    case config::LbAlgorithm::kLeastConnections:
+      spec.algorithm = proxy::Algorithm::kLeastConnections;
+      break;
+    case config::LbAlgorithm::kConsistentHash:
+      spec.algorithm = proxy::Algorithm::kConsistentHash;
+      break;
+    case config::LbAlgorithm::kFastestResponse:
+      spec.algorithm = proxy::Algorithm::kFastestResponse;
+      break;
+  }
   for (const auto& s : pool.servers) {
     spec.servers.push_back(proxy::ServerSpec{
         .ip = s.ip, .port = s.port.value_or(pool.default_server_port), .ratio = s.ratio,
@@ -44,6 +64,25 @@ proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool
   }
   for (const auto& ref : pool.health_monitor_refs) {
     if (const auto* m = config::findMonitor(doc, ref)) spec.monitors.push_back(toMonitorSpec(*m));
+  }
+  return spec;
+}
+
+// The HTTP settings of a virtual service from its application profile's http_profile (Avi's
+// field names) and its pool (server_timeout).
+proxy::HttpSpec toHttpSpec(const config::ApplicationProfile& profile, const config::Pool* pool) {
+  proxy::HttpSpec spec;
+  const config::HttpProfile h = profile.http_profile.value_or(config::HttpProfile{});
+  spec.connection_multiplexing_enabled = h.connection_multiplexing_enabled;
+  spec.client_header_timeout_ms = h.client_header_timeout;
+  if (h.client_body_timeout != 0) spec.client_body_timeout_ms = h.client_body_timeout;
+  spec.keepalive_timeout_ms = h.keepalive_timeout;
+  spec.xff_enabled = h.xff_enabled;
+  spec.x_forwarded_proto_enabled = h.x_forwarded_proto_enabled;
+  spec.websockets_enabled = h.websockets_enabled;
+  if (pool != nullptr && pool->server_timeout != 0) {
+    spec.server_response_timeout_ms = pool->server_timeout;
+    spec.server_connect_timeout_ms = std::min(spec.server_connect_timeout_ms, pool->server_timeout);
   }
   return spec;
 }
@@ -268,10 +307,8 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     }
     if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
         profile != nullptr && profile->type == config::ApplicationProfileType::kHttp) {
-      state.notices.push_back("virtualservice[" + vs.name + "]: application profile '" +
-                              profile->name +
-                              "' is HTTP; this floe-se proxies it at L4 (TCP), HTTP "
-                              "features such as connection multiplexing are not applied");
+      spec.mode = proxy::ServiceMode::kHttp;
+      spec.http = toHttpSpec(*profile, config::findPool(doc, vs.pool_ref));
     }
     if (pools.insert(vs.pool_ref).second) {
       if (const auto* pool = config::findPool(doc, vs.pool_ref)) {

@@ -14,4 +14,9 @@ nlohmann::json dataPlaneStatus(const proxy::EngineStatus& e);
 // "router_command"}], router_command only while failing.
 nlohmann::json returnPathsStatus(const std::vector<proxy::ReturnPathStatus>& paths);
 
+// The "http" object of an HTTP virtual service or of a server in `floe-se status`:
+// requests, responses by class ("2xx": n), bytes, server connections, latency histogram
+// ("latency_ms": {"le_1": n, ..., "le_inf": n}, cumulative).
+nlohmann::json httpStatus(const proxy::HttpStats& s);
+
 }  // namespace floe::se

@@ -37,20 +37,13 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
     const auto* pool = config::findPool(doc, vs.pool_ref);
     if (pool == nullptr) continue;
     const std::string p = "pool[" + pool->name + "]";
-    if (pool->lb_algorithm != config::LbAlgorithm::kRoundRobin &&
-        pool->lb_algorithm != config::LbAlgorithm::kLeastConnections) {
-      out.push_back({p + ".lb_algorithm", std::string(config::toString(pool->lb_algorithm)) + " " +
-                                              kLater +
-                                              "; use LB_ALGORITHM_ROUND_ROBIN or "
-                                              "LB_ALGORITHM_LEAST_CONNECTIONS"});
-    }
     for (const auto& ref : pool->health_monitor_refs) {
       const auto* m = config::findMonitor(doc, ref);
       if (m == nullptr) continue;
-      if (m->type != config::HealthMonitorType::kTcp && m->type != config::HealthMonitorType::kPing) {
+      if (m->type == config::HealthMonitorType::kUdp) {
         out.push_back({"healthmonitor[" + m->name + "].type",
                        std::string(config::toString(m->type)) + " " + kLater +
-                           "; use HEALTH_MONITOR_TCP or HEALTH_MONITOR_PING"});
+                           "; use HEALTH_MONITOR_TCP, HEALTH_MONITOR_PING or HEALTH_MONITOR_HTTP"});
       }
     }
   }

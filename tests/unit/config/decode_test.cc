@@ -474,6 +474,53 @@ TEST(Decode, RejectsIdleConnectionTimeoutOutOfAvisRange) {
                        "0 (never) or 5-14400 seconds"));
 }
 
+TEST(Decode, ReadsHttpProfileTimeoutsAndHeaderSwitches) {
+  auto doc = baseDocument();
+  doc["applicationprofile"] = json::parse(R"([{"name": "h", "http_profile": {
+      "client_header_timeout": 1000, "client_body_timeout": 0, "keepalive_timeout": 5000,
+      "xff_enabled": false, "x_forwarded_proto_enabled": false, "websockets_enabled": false}}])");
+  doc["pool"][0]["server_timeout"] = 1500;
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report)) << testing::describe(d.report);
+  const auto* p = findProfile(d.document, "h");
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->http_profile.has_value());
+  EXPECT_EQ(p->http_profile->client_header_timeout, 1000u);
+  EXPECT_EQ(p->http_profile->client_body_timeout, 0u);
+  EXPECT_EQ(p->http_profile->keepalive_timeout, 5000u);
+  EXPECT_FALSE(p->http_profile->xff_enabled);
+  EXPECT_FALSE(p->http_profile->x_forwarded_proto_enabled);
+  EXPECT_FALSE(p->http_profile->websockets_enabled);
+  EXPECT_EQ(d.document.pool.at(0).server_timeout, 1500u);
+}
+
+TEST(Decode, RejectsHttpTimeoutsOutOfRange) {
+  auto doc = baseDocument();
+  doc["applicationprofile"] =
+      json::parse(R"([{"name": "h", "http_profile": {"client_header_timeout": 5}}])");
+  doc["pool"][0]["server_timeout"] = 30000000;
+  const auto r = decode(doc).report;
+  EXPECT_TRUE(
+      hasError(r, "applicationprofile[h].http_profile.client_header_timeout", "10-100000000 ms"));
+  EXPECT_TRUE(hasError(r, "pool[web].server_timeout", "1-21600000 ms"));
+}
+
+TEST(Decode, ReadsHttpMonitorResponseAndMaintenanceFields) {
+  auto doc = baseDocument();
+  doc["healthmonitor"] = json::parse(R"([{"name": "m", "type": "HEALTH_MONITOR_HTTP",
+      "http_monitor": {"http_response": "ok", "maintenance_code": [503, 410],
+                       "maintenance_response": "down for maintenance"}}])");
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report)) << testing::describe(d.report);
+  const auto& h = *findMonitor(d.document, "m")->http_monitor;
+  EXPECT_EQ(h.http_response, "ok");
+  EXPECT_EQ(h.maintenance_code, (std::vector<uint32_t>{503, 410}));
+  EXPECT_EQ(h.maintenance_response, "down for maintenance");
+  doc["healthmonitor"][0]["http_monitor"]["maintenance_code"] = json::parse("[99]");
+  EXPECT_TRUE(
+      hasError(decode(doc).report, "healthmonitor[m].http_monitor.maintenance_code[0]", "101-599"));
+}
+
 TEST(Decode, RejectsANetworkProfileTypeFloeDoesNotProxy) {
   auto doc = baseDocument();
   doc["networkprofile"] =

@@ -20,6 +20,17 @@ proxy::ProxyStatus sampleProxy() {
   vs.connection_errors = 3;
   vs.idle_timeouts = 4;
   p.virtual_services.push_back(vs);
+  proxy::VirtualServiceStatus web = vs;
+  web.name = "web-http";
+  web.mode = proxy::ServiceMode::kHttp;
+  web.http.requests = 12;
+  web.http.responses[2] = 10;
+  web.http.responses[5] = 2;
+  web.http.server_connections_reused = 7;
+  web.http.latency_buckets = {{1000, 3}, {5000, 9}, {0, 10}};
+  web.http.latency_sum_us = 25000;
+  web.http.latency_count = 10;
+  p.virtual_services.push_back(web);
   proxy::PoolStatus pool;
   pool.name = "web";
   proxy::ServerStatus up;
@@ -156,6 +167,28 @@ TEST(SeMetrics, ToleratesAnEmptyStatus) {
   for (const auto& fam : f) EXPECT_TRUE(fam.samples.empty()) << fam.name;
 }
 
+TEST(SeMetrics, ReportsHttpCountersAndALatencyHistogramForHttpServicesOnly) {
+  expectLine("floe_virtualservice_http_requests_total{virtualservice=\"web-http\"} 12");
+  expectLine(
+      "floe_virtualservice_http_responses_total{virtualservice=\"web-http\",class=\"5xx\"} 2");
+  expectLine(
+      "floe_virtualservice_http_server_connections_reused_total{virtualservice=\"web-http\"} 7");
+  expectLine("# TYPE floe_virtualservice_http_response_latency_seconds histogram");
+  expectLine(
+      "floe_virtualservice_http_response_latency_seconds_bucket{virtualservice=\"web-http\","
+      "le=\"0.005\"} 9");
+  expectLine(
+      "floe_virtualservice_http_response_latency_seconds_bucket{virtualservice=\"web-http\","
+      "le=\"+Inf\"} 10");
+  expectLine("floe_virtualservice_http_response_latency_seconds_sum{virtualservice=\"web-http\"} "
+             "0.025");
+  expectLine(
+      "floe_virtualservice_http_response_latency_seconds_count{virtualservice=\"web-http\"} 10");
+  EXPECT_EQ(text().find("floe_virtualservice_http_requests_total{virtualservice=\"vs1\"}"),
+            std::string::npos)
+      << "an L4 service has no HTTP counters";
+}
+
 TEST(SeMetrics, FollowsPrometheusNaming) {
   std::set<std::string> names;
   for (const auto& f : seFamilies(sampleStatus(), sampleProxy())) {
@@ -163,6 +196,12 @@ TEST(SeMetrics, FollowsPrometheusNaming) {
     EXPECT_TRUE(names.insert(f.name).second) << "family twice: " << f.name;
     EXPECT_TRUE(f.name.starts_with("floe_")) << f.name;
     EXPECT_EQ(f.type == MetricType::kCounter, f.name.ends_with("_total")) << f.name;
+    if (f.type == MetricType::kHistogram) {
+      EXPECT_TRUE(f.name.ends_with("_seconds")) << f.name;
+      for (const auto& s : f.samples) {
+        EXPECT_TRUE(s.suffix == "_bucket" || s.suffix == "_sum" || s.suffix == "_count");
+      }
+    }
     EXPECT_FALSE(f.help.empty()) << f.name;
     for (const auto& s : f.samples) {
       for (const auto& l : s.labels) EXPECT_TRUE(isValidLabelName(l.name)) << f.name;

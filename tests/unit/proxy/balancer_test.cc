@@ -111,5 +111,93 @@ TEST(LeastConnections, SkipsIneligibleServersEvenWhenIdle) {
   EXPECT_EQ(picks(b, {down(), down()}, 1), "-");
 }
 
+std::vector<ServerView> hashPool(size_t n) {
+  std::vector<ServerView> v(n);
+  for (size_t i = 0; i < n; ++i) {
+    v[i].eligible = true;
+    v[i].id = 0x0a0a1400ULL + 21 + i;  // any distinct identities
+  }
+  return v;
+}
+
+TEST(ConsistentHash, SameKeySameServer) {
+  Balancer b(Algorithm::kConsistentHash);
+  auto pool = hashPool(4);
+  for (uint64_t key = 0; key < 100; ++key) {
+    const auto first = b.pick(pool, key);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(b.pick(pool, key), first);
+  }
+}
+
+TEST(ConsistentHash, OnlyTheDownServersShareMovesAndItSpreads) {
+  Balancer b(Algorithm::kConsistentHash);
+  auto pool = hashPool(5);
+  constexpr uint64_t kKeys = 20000;
+  std::vector<size_t> before(kKeys);
+  std::vector<size_t> share(pool.size());
+  for (uint64_t k = 0; k < kKeys; ++k) {
+    before[k] = *b.pick(pool, k * 2654435761ULL);
+    ++share[before[k]];
+  }
+  for (size_t s : share) {
+    EXPECT_GT(s, kKeys / 5 * 6 / 10) << "each server gets a fair share (within 40%)";
+    EXPECT_LT(s, kKeys / 5 * 14 / 10);
+  }
+  pool[2].eligible = false;
+  std::vector<size_t> movedTo(pool.size());
+  for (uint64_t k = 0; k < kKeys; ++k) {
+    const size_t now = *b.pick(pool, k * 2654435761ULL);
+    if (before[k] != 2) {
+      ASSERT_EQ(now, before[k]) << "key " << k << " moved though its server stayed up";
+    } else {
+      ASSERT_NE(now, 2u);
+      ++movedTo[now];
+    }
+  }
+  size_t receivers = 0;
+  for (size_t i = 0; i < movedTo.size(); ++i) receivers += movedTo[i] > share[2] / 20;
+  EXPECT_GE(receivers, 3u) << "the down server's keys spread over the others";
+  pool[2].eligible = true;
+  for (uint64_t k = 0; k < kKeys; ++k) {
+    ASSERT_EQ(*b.pick(pool, k * 2654435761ULL), before[k]) << "all come back";
+  }
+}
+
+TEST(ConsistentHash, RatioWeightsTheShareAndTriedIsSkipped) {
+  Balancer b(Algorithm::kConsistentHash);
+  auto pool = hashPool(2);
+  pool[0].ratio = 3;
+  size_t first = 0;
+  for (uint64_t k = 0; k < 8000; ++k) first += *b.pick(pool, k * 40503ULL) == 0;
+  EXPECT_GT(first, 5200u);  // about 3/4
+  EXPECT_LT(first, 6800u);
+  pool[0].tried = true;
+  EXPECT_EQ(b.pick(pool, 1), 1u);
+  pool[1].eligible = false;
+  EXPECT_FALSE(b.pick(pool, 1));
+}
+
+TEST(FastestResponse, PicksTheLowestResponseTimePerRatio) {
+  Balancer b(Algorithm::kFastestResponse);
+  std::vector<ServerView> pool = {up(), up(), up()};
+  pool[0].response_us = 9000;
+  pool[1].response_us = 2000;
+  pool[2].response_us = 5000;
+  EXPECT_EQ(picks(b, pool, 3), "BBB");
+  pool[2].ratio = 3;  // 5000 / 3 < 2000
+  EXPECT_EQ(picks(b, pool, 2), "CC");
+  pool[2].eligible = false;
+  pool[1].tried = true;
+  EXPECT_EQ(picks(b, pool, 1), "A");
+}
+
+TEST(FastestResponse, UnmeasuredServersGoFirstAndTakeTurns) {
+  Balancer b(Algorithm::kFastestResponse);
+  std::vector<ServerView> pool = {up(), up(), up()};
+  pool[0].response_us = 1000;
+  EXPECT_EQ(picks(b, pool, 4), "BCBC");
+}
+
 }  // namespace
 }  // namespace floe::proxy

@@ -104,6 +104,23 @@ TEST_F(ServerHealthTest, FirstCheckDecidesAndServerStartsUnknown) {
   EXPECT_EQ(seen[0], ServerState::kDown);
 }
 
+TEST_F(ServerHealthTest, MaintenanceAnswerDisablesTheServerUntilItEnds) {
+  FakeProber http{io};
+  ProbeResult maintenance{false, "maintenance: HTTP 503"};
+  maintenance.maintenance = true;
+  http.script = {{true, "HTTP 200"}, maintenance, maintenance, {true, "HTTP 200"}};
+  recordAfterEachProbe(http);
+  ServerHealth h(io, {&tcp, &ping, nullptr, &http}, "web", rt);
+  MonitorDef def = fastMonitor("lab-http", MonitorType::kHttp, 1, 1);
+  def.http = HttpCheckSpec{};
+  h.configure(server80(), {def});
+  ASSERT_TRUE(runUntil(io, [&] { return seen.size() == 4; }));
+  EXPECT_EQ(seen, (std::vector<ServerState>{ServerState::kUp, ServerState::kDisabled,
+                                            ServerState::kDisabled, ServerState::kUp}));
+  EXPECT_EQ(tcp.calls, 0) << "an HTTP monitor probes with the HTTP prober";
+  ASSERT_TRUE(http.last_target.http.has_value());
+}
+
 TEST_F(ServerHealthTest, LocalErrorsNeverMarkAServerDown) {
   const ProbeResult emfile{false, "socket: Too many open files", EMFILE};
   tcp.script = {kOk, emfile, emfile, emfile, kRefused};

@@ -229,25 +229,81 @@ TEST(DesiredState, AOneSeGroupHasNoPair) {
 
 TEST(DesiredState, RefusesFeaturesThisSeDoesNotCarryNamingEach) {
   auto doc = oneArmed();
-  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
-  doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
+  doc.virtualservice[0].vrf_context_ref = "blue";
+  doc.healthmonitor[0].type = config::HealthMonitorType::kUdp;
   auto s = computeDesiredState(doc, "se1");
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("pool[web].lb_algorithm: LB_ALGORITHM_CONSISTENT_HASH"),
+  EXPECT_NE(s.error().message.find("virtualservice[vs1].vrf_context_ref: only vrfcontext global"),
             std::string::npos)
       << s.error().message;
-  EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_HTTP"),
+  EXPECT_NE(s.error().message.find("healthmonitor[System-TCP].type: HEALTH_MONITOR_UDP"),
             std::string::npos)
       << s.error().message;
 }
 
-TEST(DesiredState, NoticesHttpProfileProxiedAtL4) {
+TEST(DesiredState, HttpProfileMakesAnHttpServiceWithoutNotice) {
   auto doc = oneArmed();
   doc.virtualservice[0].application_profile_ref = "System-HTTP";
   auto s = computeDesiredState(doc, "se1");
   ASSERT_TRUE(s);
-  ASSERT_EQ(s->notices.size(), 1u);
-  EXPECT_NE(s->notices[0].find("proxies it at L4"), std::string::npos);
+  EXPECT_TRUE(s->notices.empty());
+  ASSERT_EQ(s->proxy.virtual_services.size(), 1u);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kHttp);
+  EXPECT_TRUE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
+}
+
+TEST(DesiredState, HttpProfileFieldsReachTheEngine) {
+  auto doc = oneArmed();
+  config::ApplicationProfile p;
+  p.name = "web-http";
+  p.http_profile = config::HttpProfile{};
+  p.http_profile->connection_multiplexing_enabled = false;
+  doc.applicationprofile.push_back(p);
+  doc.virtualservice[0].application_profile_ref = "web-http";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kHttp);
+  EXPECT_FALSE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
+}
+
+TEST(DesiredState, CarriesHttpMonitorsWithTheirChecks) {
+  auto doc = oneArmed();
+  doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
+  config::HttpMonitor h;
+  h.http_request = "GET /health HTTP/1.1";
+  h.http_response_code = {"HTTP_2XX"};
+  h.http_response = "ok";
+  h.maintenance_code = {503};
+  doc.healthmonitor[0].http_monitor = h;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->proxy.pools.at(0).monitors.size(), 1u);
+  const auto& m = s->proxy.pools[0].monitors[0];
+  EXPECT_EQ(m.type, proxy::MonitorType::kHttp);
+  ASSERT_TRUE(m.http.has_value());
+  EXPECT_EQ(m.http->http_request, "GET /health HTTP/1.1");
+  EXPECT_EQ(m.http->http_response, "ok");
+  EXPECT_EQ(m.http->maintenance_code, std::vector<uint32_t>{503});
+}
+
+TEST(DesiredState, CarriesConsistentHashAndFastestResponse) {
+  auto doc = oneArmed();
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).algorithm, proxy::Algorithm::kConsistentHash);
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kFastestResponse;
+  s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).algorithm, proxy::Algorithm::kFastestResponse);
+}
+
+TEST(DesiredState, L4ProfileStaysL4) {
+  auto doc = oneArmed();
+  doc.virtualservice[0].application_profile_ref = "System-L4-Application";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services[0].mode, proxy::ServiceMode::kL4);
 }
 
 // Reference 2's peering: iBGP local_as 1, router 10.10.40.3 on subnet 10.10.40.0/24, BFD.

@@ -1,0 +1,576 @@
+#!/usr/bin/env bash
+# HTTP/1.1 proxying of floe against HAProxy 2.6 (mode http) in the one-armed lab (issue 8).
+#
+# Builds the one-armed lab (lab/one-armed.sh, FLOE_LAB defaults to "bench" here), then runs
+# floe-se and HAProxy in turn in namespace ${FLOE_LAB}-se1 with the same set-up: VIP
+# 10.10.2.100:80 as an HTTP virtual service (floe: the System-HTTP application profile,
+# connection multiplexing on; HAProxy: mode http, http-keep-alive, http-reuse safe, forwardfor),
+# the lab's two nginx servers 10.10.20.21/.22:80, SNAT source 10.10.3.100, round robin, the same
+# TCP health monitor (lab-tcp, 2 s), the same thread count and comparable timeouts (client
+# header 10 s, keep-alive 30 s, server 60 s). wrk in ${FLOE_LAB}-client loads the VIP with
+# keep-alive and a small response ("keepalive"), with "Connection: close" ("close") and with a
+# 1 MiB response over keep-alive ("1mib"). Rounds alternate floe, haproxy, floe, haproxy, ...
+# Then, per proxy, 10,000 idle keep-alive client connections (one request each) and the
+# proxy's RSS before and with them ("idle"). Prints one line per figure: floe's value,
+# HAProxy's, and the ratio floe/haproxy. It never fails on timings; it fails (and tears
+# everything down) when the set-up does not work.
+#
+# usage: bench/http_vs_haproxy.sh [options]
+#   --threads N[,N...]  proxy threads: floe-se --workers N, HAProxy nbthread N (default 1)
+#   --duration S        seconds per measured wrk run (default 10)
+#   --warmup S          seconds of warm-up before each measured run (default 2)
+#   --connections C     wrk connections (default 50; wrk always runs with -t 1)
+#   --rounds R          rounds per proxy, alternating (default 3)
+#   --modes LIST        keepalive,close,1mib (default all three)
+#   --idle N            idle keep-alive connections for the memory figure (default 10000; 0:
+#                       skip)
+#   --only PROXY        floe or haproxy: run one side only (debugging the set-up)
+#   --json FILE         also write the results as JSON to FILE
+#   --keep-workdir      keep the temporary directory (configs, logs, raw wrk output)
+#   --profile DIR       profile floe instead of comparing: floe only, 1 round, perf record
+#                       (cpu-clock, call graphs) on floe-se during each measured run; data
+#                       and flat reports (top symbols) go to DIR; figures are perturbed
+#   -h, --help          this text
+#
+# environment: FLOE_SE   floe-se binary (default build/release/apps/floe-se, else
+#                        build/dev/apps/floe-se)
+#              FLOE_LAB  lab name (default "bench"; the lab must be ours: it is rebuilt)
+#
+# Needs root, ip, nginx, haproxy, wrk, curl, jq, python3. The machine has 2 cores: wrk,
+# the proxy, both nginx and the router's forwarding share them, so absolute figures are
+# low and noisy; read the ratios and the CPU columns (see bench/README.md).
+set -Eeuo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+# shellcheck source=SCRIPTDIR/../lab/lib.sh
+source "$ROOT/lab/lib.sh"
+
+usage() {
+    sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '/^set -E/d' -e 's/^# \{0,1\}//'
+    exit "${1:-2}"
+}
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+THREADS=1 DURATION=10 WARMUP=2 CONNECTIONS=50 ROUNDS=3 MODES=keepalive,close,1mib ONLY="" JSON=""
+IDLE=10000
+KEEP=0 PROFILE_DIR=""
+while (($#)); do
+    case $1 in
+        --threads) THREADS=${2:?}; shift 2 ;;
+        --duration) DURATION=${2:?}; shift 2 ;;
+        --warmup) WARMUP=${2:?}; shift 2 ;;
+        --connections) CONNECTIONS=${2:?}; shift 2 ;;
+        --rounds) ROUNDS=${2:?}; shift 2 ;;
+        --modes) MODES=${2:?}; shift 2 ;;
+        --idle) IDLE=${2:?}; shift 2 ;;
+        --only) ONLY=${2:?}; shift 2 ;;
+        --json) JSON=${2:?}; shift 2 ;;
+        --keep-workdir) KEEP=1; shift ;;
+        --profile) PROFILE_DIR=${2:?}; shift 2 ;;
+        -h | --help) usage 0 ;;
+        *) log "unknown argument '$1'"; usage ;;
+    esac
+done
+[[ $THREADS =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] || die "--threads '$THREADS': N or N,N,... (1-99)"
+[[ $DURATION =~ ^[1-9][0-9]{0,3}$ ]] || die "--duration '$DURATION': 1-9999 seconds"
+[[ $WARMUP =~ ^[0-9]{1,3}$ ]] || die "--warmup '$WARMUP': 0-999 seconds"
+[[ $CONNECTIONS =~ ^[1-9][0-9]{0,4}$ ]] || die "--connections '$CONNECTIONS': 1-99999"
+[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || die "--rounds '$ROUNDS': 1-99"
+[[ $MODES =~ ^(keepalive|close|1mib)(,(keepalive|close|1mib)){0,2}$ ]] ||
+    die "--modes '$MODES': keepalive,close,1mib"
+[[ $IDLE =~ ^[0-9]{1,5}$ ]] || die "--idle '$IDLE': 0-99999"
+[[ -z $ONLY || $ONLY == floe || $ONLY == haproxy ]] || die "--only '$ONLY': floe or haproxy"
+if [[ -n $PROFILE_DIR ]]; then
+    [[ $ONLY != haproxy ]] || die "--profile profiles floe; it does not go with --only haproxy"
+    ONLY=floe ROUNDS=1
+    command -v perf >/dev/null || die "--profile needs perf (Debian: apt-get install linux-perf)"
+    mkdir -p "$PROFILE_DIR"
+    PROFILE_DIR=$(cd "$PROFILE_DIR" && pwd)
+fi
+IFS=, read -r -a THREAD_LIST <<<"$THREADS"
+IFS=, read -r -a MODE_LIST <<<"$MODES"
+PROXIES=(floe haproxy)
+[[ -n $ONLY ]] && PROXIES=("$ONLY")
+
+lab_require_root
+lab_require_tools ip nginx haproxy wrk curl jq python3 timeout
+# 10,000 idle client connections need about 20,000 descriptors in each proxy (HAProxy asks
+# for 2 per connection, floe-se caps connections at half its open files limit). Raise the
+# limit if we may; else fit HAProxy's maxconn and the idle count to it, alike for both.
+ulimit -Hn 200000 2>/dev/null && ulimit -Sn 200000 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
+FD_LIMIT=$(ulimit -n)
+HAPROXY_MAXCONN=$(((FD_LIMIT - 600) / 2))
+if ((IDLE > HAPROXY_MAXCONN - CONNECTIONS - 200)); then
+    log "warning: open files limit $FD_LIMIT (hard limit not raisable here): idle connections $IDLE -> $((HAPROXY_MAXCONN - CONNECTIONS - 200))"
+    IDLE=$((HAPROXY_MAXCONN - CONNECTIONS - 200))
+fi
+export FLOE_LAB=${FLOE_LAB:-bench}
+LAB_SH=$ROOT/lab/one-armed.sh
+SE1=$FLOE_LAB-se1 CLIENT=$FLOE_LAB-client
+VIP=10.10.2.100 SNAT=10.10.3.100 FLOATING=10.10.1.100 GATEWAY=10.10.1.1
+SERVERS=(10.10.20.21 10.10.20.22)
+FLOE_CONFIG_SRC=$ROOT/lab/one-armed/floe.json
+
+if [[ $ONLY != haproxy ]]; then
+    if [[ -n ${FLOE_SE:-} ]]; then
+        [[ -x $FLOE_SE ]] || die "FLOE_SE=$FLOE_SE is not an executable file"
+    else
+        for c in "$ROOT/build/release/apps/floe-se" "$ROOT/build/dev/apps/floe-se"; do
+            [[ -x $c ]] && { FLOE_SE=$c; break; }
+        done
+    fi
+    [[ -n ${FLOE_SE:-} && -x $FLOE_SE ]] ||
+        die "floe-se not found (FLOE_SE='${FLOE_SE:-}'; looked in build/release/apps and build/dev/apps): build it with 'cmake --preset release && cmake --build --preset release --target floe-se', or set FLOE_SE, or run with --only haproxy"
+    [[ -r $FLOE_CONFIG_SRC ]] || die "missing $FLOE_CONFIG_SRC"
+fi
+
+WORK=$(mktemp -d /tmp/floe-bench.XXXXXX)
+chmod 755 "$WORK"
+RESULTS=$WORK/results.tsv
+PROXY_PID="" PROXY_KIND="" HAPROXY_ADDRS=0 LAB_OURS=0 WRK_PID="" PERF_PID=""
+
+# --- teardown -----------------------------------------------------------------------------
+haproxy_addrs_del() {
+    ((HAPROXY_ADDRS)) || return 0
+    ip -n "$SE1" link del haproxy0 2>/dev/null || true
+    ip -n "$SE1" addr del "$FLOATING/32" dev eth0 2>/dev/null || true
+    ip -n "$SE1" route del default via "$GATEWAY" 2>/dev/null || true
+    HAPROXY_ADDRS=0
+}
+
+proxy_stop() { # proxy_stop : SIGTERM the running proxy, bounded wait, SIGKILL if needed
+    [[ -n $PROXY_PID ]] || return 0
+    local i
+    if lab_pid_alive "$PROXY_PID"; then
+        kill -TERM "$PROXY_PID" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            lab_pid_alive "$PROXY_PID" || break
+            sleep 0.1
+        done
+        if lab_pid_alive "$PROXY_PID"; then
+            log "warning: $PROXY_KIND (pid $PROXY_PID) still running 10 s after SIGTERM; SIGKILL"
+            echo "$PROXY_KIND did not exit within 10 s of SIGTERM" >>"$WORK/problems"
+            kill -KILL "$PROXY_PID" 2>/dev/null || true
+        fi
+    fi
+    wait "$PROXY_PID" 2>/dev/null || true
+    PROXY_PID=""
+    [[ $PROXY_KIND == haproxy ]] && haproxy_addrs_del
+    PROXY_KIND=""
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    [[ -n $WRK_PID ]] && lab_kill_pids "$WRK_PID"
+    [[ -n $PERF_PID ]] && lab_kill_pids "$PERF_PID"
+    proxy_stop
+    haproxy_addrs_del
+    ((LAB_OURS)) && "$LAB_SH" down
+    if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf -- "$WORK"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- checks shared by both proxies --------------------------------------------------------
+# se1_leftovers : print what of the service-engine set-up is still in se1 (nothing: clean).
+se1_leftovers() {
+    local a
+    for a in "$FLOATING" "$VIP" "$SNAT"; do
+        ip -n "$SE1" -4 -o addr show | grep -qw "inet $a" && echo "address $a"
+    done
+    ip -n "$SE1" -o link show floe0 >/dev/null 2>&1 && echo "link floe0"
+    ip -n "$SE1" -o link show haproxy0 >/dev/null 2>&1 && echo "link haproxy0"
+    [[ -n $(ip -n "$SE1" route show default) ]] && echo "default route"
+    return 0
+}
+
+# vip_serves_both : a few requests through the VIP reach both servers (round robin works).
+vip_serves_both() {
+    local i seen=""
+    for ((i = 0; i < 6; i++)); do
+        seen+=$(ip netns exec "$CLIENT" curl -s --max-time 2 "http://$VIP/" 2>/dev/null || echo error)$'\n'
+    done
+    grep -qx srv1 <<<"$seen" && grep -qx srv2 <<<"$seen" && ! grep -qx error <<<"$seen"
+}
+
+# proc_cpu_ticks PID : user+system clock ticks of every thread of PID so far.
+proc_cpu_ticks() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+    stat=${stat##*) }   # fields after "(comm) ", comm may hold spaces
+    read -r -a f <<<"$stat"
+    echo $((f[11] + f[12]))   # utime, stime (fields 14, 15 of stat)
+}
+
+# --- floe ---------------------------------------------------------------------------------
+write_floe_config() {
+    # The lab's config, forced to round robin and the HTTP profile (multiplexing on).
+    jq '.pool |= map(.lb_algorithm = "LB_ALGORITHM_ROUND_ROBIN")
+        | .virtualservice |= map(.application_profile_ref = "System-HTTP")' \
+        "$FLOE_CONFIG_SRC" >"$WORK/floe.json"
+}
+
+floe_start() { # floe_start THREADS TAG
+    local threads=$1 tag=$2 i st=""
+    local left
+    left=$(se1_leftovers)
+    [[ -z $left ]] || die "se1 is not clean before starting floe: ${left//$'\n'/, }"
+    mkdir -p "$WORK/run"
+    ip netns exec "$SE1" "$FLOE_SE" --name se1 --config "$WORK/floe.json" --workers "$threads" \
+        --run-dir "$WORK/run" </dev/null >"$WORK/floe-$tag.log" 2>&1 &
+    PROXY_PID=$! PROXY_KIND=floe
+    for ((i = 0; i < 300; i++)); do # 30 s
+        lab_pid_alive "$PROXY_PID" ||
+            die "floe-se exited during start-up; its log ($WORK/floe-$tag.log):"$'\n'"$(tail -n 30 "$WORK/floe-$tag.log")"
+        st=$("$FLOE_SE" status --name se1 --run-dir "$WORK/run" 2>/dev/null || true)
+        if jq -e '([.virtualservices[]? | select(.name == "vs1" and .state == "UP")] | length == 1)
+                  and ([.pools[]?.servers[]? | select(.state != "UP")] | length == 0)' \
+            <<<"$st" >/dev/null 2>&1; then
+            break
+        fi
+        sleep 0.1
+    done
+    ((i < 300)) || die "floe-se: vs1 not UP with every server UP after 30 s; last status: ${st:-none}; log: $(tail -n 20 "$WORK/floe-$tag.log")"
+    printf '%s\n' "$st" >"$WORK/floe-$tag.status.json"
+    for ((i = 0; i < 50; i++)); do # 10 s, the router may still hold a stale neighbour
+        vip_serves_both && return 0
+        sleep 0.2
+    done
+    die "floe-se reports vs1 UP but the VIP does not serve both srv1 and srv2 from the client"
+}
+
+floe_stop() {
+    local tag=$1 left
+    "$FLOE_SE" status --name se1 --run-dir "$WORK/run" >"$WORK/floe-$tag.status-end.json" 2>/dev/null || true
+    proxy_stop
+    left=$(se1_leftovers)
+    if [[ -n $left ]]; then
+        # floe must remove what it added on clean exit (DESIGN.md); record it, then clean up
+        # by hand so that the next HAProxy round can run.
+        log "warning: floe-se left in se1 after SIGTERM: ${left//$'\n'/, }"
+        echo "floe-se left after SIGTERM: ${left//$'\n'/, }" >>"$WORK/problems"
+        ip -n "$SE1" link del floe0 2>/dev/null || true
+        local a
+        for a in "$FLOATING" "$VIP" "$SNAT"; do
+            ip -n "$SE1" -4 -o addr show | awk -v a="$a" '$4 ~ "^"a"/" {print $2, $4}' |
+                while read -r dev pfx; do ip -n "$SE1" addr del "$pfx" dev "$dev" || true; done
+        done
+        ip -n "$SE1" route del default 2>/dev/null || true
+    fi
+}
+
+# --- HAProxy ------------------------------------------------------------------------------
+# The monitor of the floe config's pool, so that both proxies check alike (Avi's System-TCP
+# defaults 10/4/2/2 when the pool names a monitor the document does not declare).
+monitor_field() { # monitor_field FIELD DEFAULT
+    local v=""
+    [[ -r $WORK/floe.json ]] && v=$(jq -r --arg f "$1" '
+        (.pool[0].health_monitor_refs[0] // "") as $m
+        | ([.healthmonitor[]? | select(.name == $m)][0][$f]) // empty' "$WORK/floe.json")
+    echo "${v:-$2}"
+}
+
+write_haproxy_config() { # write_haproxy_config THREADS FILE
+    local threads=$1 file=$2 inter rto rise fall
+    inter=$(monitor_field send_interval 10) rto=$(monitor_field receive_timeout 4)
+    rise=$(monitor_field successful_checks 2) fall=$(monitor_field failed_checks 2)
+    cat >"$file" <<EOF
+# generated by bench/http_vs_haproxy.sh: the HAProxy twin of floe's vs1 (System-HTTP)
+global
+    nbthread $threads
+    maxconn $HAPROXY_MAXCONN
+defaults
+    mode http
+    option http-keep-alive
+    option forwardfor
+    http-reuse safe
+    option dontlognull
+    retries 2
+    option redispatch 1
+    timeout connect 5s
+    timeout client 30s
+    timeout http-request 10s
+    timeout http-keep-alive 30s
+    timeout server 60s
+    timeout check ${rto}s
+frontend vs1
+    bind $VIP:80
+    default_backend web
+backend web
+    balance roundrobin
+    server srv1 ${SERVERS[0]}:80 source $SNAT check inter ${inter}s rise $rise fall $fall
+    server srv2 ${SERVERS[1]}:80 source $SNAT check inter ${inter}s rise $rise fall $fall
+EOF
+}
+
+haproxy_addrs_add() {
+    local left
+    left=$(se1_leftovers)
+    [[ -z $left ]] || die "se1 is not clean before starting HAProxy: ${left//$'\n'/, }"
+    HAPROXY_ADDRS=1
+    # What floe-se holds itself: floating IP on eth0 (the router's next hop for VIP and
+    # SNAT IP), VIP and SNAT IP as /32 on a port-less bridge (no dummy links on this
+    # kernel), default route via the router.
+    ip -n "$SE1" addr add "$FLOATING/32" dev eth0
+    ip -n "$SE1" link add haproxy0 type bridge
+    ip -n "$SE1" link set haproxy0 up
+    ip -n "$SE1" addr add "$VIP/32" dev haproxy0
+    ip -n "$SE1" addr add "$SNAT/32" dev haproxy0
+    ip -n "$SE1" route add default via "$GATEWAY"
+}
+
+haproxy_start() { # haproxy_start THREADS TAG
+    local threads=$1 tag=$2 i
+    write_haproxy_config "$threads" "$WORK/haproxy-$tag.cfg"
+    haproxy -c -q -f "$WORK/haproxy-$tag.cfg" || die "HAProxy rejects $WORK/haproxy-$tag.cfg"
+    haproxy_addrs_add
+    PROXY_KIND=haproxy
+    ip netns exec "$SE1" haproxy -db -f "$WORK/haproxy-$tag.cfg" \
+        </dev/null >"$WORK/haproxy-$tag.log" 2>&1 &
+    PROXY_PID=$!
+    for ((i = 0; i < 50; i++)); do # 10 s
+        lab_pid_alive "$PROXY_PID" ||
+            die "haproxy exited during start-up: $(tail -n 20 "$WORK/haproxy-$tag.log")"
+        vip_serves_both && return 0
+        sleep 0.2
+    done
+    die "HAProxy: the VIP does not serve both srv1 and srv2 from the client after 10 s"
+}
+
+# --- load ---------------------------------------------------------------------------------
+# run_wrk MODE SECONDS OUTFILE [--latency]
+run_wrk() {
+    local mode=$1 secs=$2 out=$3 extra=()
+    shift 3
+    extra=("$@")
+    local path=/
+    [[ $mode == close ]] && extra+=(-H 'Connection: close')
+    [[ $mode == 1mib ]] && path=/files/1m.bin
+    # In the background and waited for, so that INT/TERM reach our trap at once.
+    timeout -k 5 $((secs + 30)) ip netns exec "$CLIENT" \
+        wrk -t 1 -c "$CONNECTIONS" -d "${secs}s" --timeout 5s "${extra[@]}" "http://$VIP$path" \
+        >"$out" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID"
+}
+
+# parse_wrk FILE : rps requests non2xx connect read write timeout p50_ms p99_ms
+parse_wrk() {
+    awk '
+        function ms(v,   n) {
+            n = v + 0
+            if (v ~ /us$/) return n / 1000
+            if (v ~ /ms$/) return n
+            if (v ~ /m$/) return n * 60000
+            if (v ~ /s$/) return n * 1000
+            return n
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        / requests in / { reqs = $1 }
+        /Socket errors:/ { gsub(",", ""); c = $4; r = $6; w = $8; t = $10 }
+        /Non-2xx or 3xx responses:/ { non = $NF }
+        /Latency Distribution/ { dist = 1; next }
+        dist && $1 == "50%" { p50 = ms($2) }
+        dist && $1 == "99%" { p99 = ms($2); dist = 0 }
+        END {
+            if (rps == "") exit 1
+            printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rps, reqs, non, c, r, w, t,
+                (p50 == "" ? "nan" : p50), (p99 == "" ? "nan" : p99)
+        }' "$1"
+}
+
+# profile_start TAG / profile_stop TAG : perf record on the proxy during one measured run.
+# cpu-clock because VMs often lack hardware counters; frame-pointer call graphs (kernel
+# stacks are complete, user stacks as far as the build keeps frame pointers).
+profile_start() {
+    perf record -q -e cpu-clock -F 999 -g -p "$PROXY_PID" -o "$PROFILE_DIR/perf-$1.data" \
+        >"$PROFILE_DIR/perf-$1.log" 2>&1 &
+    PERF_PID=$!
+    sleep 0.5
+}
+profile_stop() {
+    local tag=$1 i
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    for ((i = 0; i < 300; i++)); do lab_pid_alive "$PERF_PID" || break; sleep 0.1; done
+    lab_pid_alive "$PERF_PID" && kill -KILL "$PERF_PID" 2>/dev/null
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    perf report -i "$PROFILE_DIR/perf-$tag.data" --no-children --sort dso,symbol --stdio \
+        --percent-limit 0.5 -g none 2>/dev/null | grep -v '^$' | sed -e 's/[ -]*$//' \
+        >"$PROFILE_DIR/report-$tag.txt" || true
+    perf report -i "$PROFILE_DIR/perf-$tag.data" --children --sort symbol --stdio \
+        --percent-limit 2 -g none 2>/dev/null | grep -v '^$' | sed -e 's/[ -]*$//' \
+        >"$PROFILE_DIR/report-children-$tag.txt" || true
+    log "profile $tag: top symbols (self time; full: $PROFILE_DIR/report-$tag.txt)"
+    grep -v '^#' "$PROFILE_DIR/report-$tag.txt" | head -n 15 >&2 || true
+    log "profile $tag: time per system call, inclusive (full: $PROFILE_DIR/report-children-$tag.txt)"
+    grep -E '\] __x64_sys_' "$PROFILE_DIR/report-children-$tag.txt" | head -n 10 >&2 || true
+}
+
+# measure THREADS MODE PROXY ROUND
+measure() {
+    local threads=$1 mode=$2 proxy=$3 round=$4 tag="t$1-$2-$3-r$4" t0 t1 parsed cpu hz load
+    if ((WARMUP > 0)); then
+        run_wrk "$mode" "$WARMUP" "$WORK/wrk-$tag.warmup.txt" ||
+            log "warning: warm-up wrk failed ($tag): $(tail -n 3 "$WORK/wrk-$tag.warmup.txt")"
+    fi
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    [[ -n $PROFILE_DIR ]] && profile_start "$tag"
+    t0=$(proc_cpu_ticks "$PROXY_PID")
+    if ! run_wrk "$mode" "$DURATION" "$WORK/wrk-$tag.txt" --latency; then
+        log "warning: wrk failed ($tag): $(tail -n 5 "$WORK/wrk-$tag.txt")"
+    fi
+    t1=$(proc_cpu_ticks "$PROXY_PID")
+    [[ -n $PROFILE_DIR ]] && profile_stop "$tag"
+    lab_pid_alive "$PROXY_PID" || die "$proxy died during the run $tag (log: $(tail -n 20 "$WORK/$proxy-t$threads-r$round.log"))"
+    hz=$(getconf CLK_TCK)
+    cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$DURATION" 'BEGIN { printf "%.1f", 100 * d / hz / s }')
+    if parsed=$(parse_wrk "$WORK/wrk-$tag.txt"); then
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$mode" "$proxy" "$round" "$parsed" "$cpu" "$load" >>"$RESULTS"
+        log "$(printf '%-8s t=%s %-9s round %s: %10s req/s, proxy CPU %s%%' "$proxy" "$threads" "$mode" "$round" "${parsed%%$'\t'*}" "$cpu")"
+    else
+        log "warning: no figures in wrk output ($tag): $(tail -n 5 "$WORK/wrk-$tag.txt")"
+        echo "wrk gave no figures for $tag" >>"$WORK/problems"
+    fi
+}
+
+# --- idle connections ----------------------------------------------------------------------
+# Runs in the client namespace: opens N keep-alive connections to the VIP, one GET each
+# (response read in full), prints "ready N", then holds them until stdin closes.
+IDLE_CLIENT='
+import resource, socket, sys
+n = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
+held = []
+for i in range(n):
+    s = socket.create_connection((sys.argv[1], 80), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
+    buf = b""
+    while not (buf.endswith(b"srv1\n") or buf.endswith(b"srv2\n")):
+        b = s.recv(4096)
+        if not b:
+            raise SystemExit("closed by the proxy after %d connections" % i)
+        buf += b
+    held.append(s)
+print("ready", len(held), flush=True)
+sys.stdin.read()
+'
+
+# proxy_rss_kib : resident memory of the proxy process (all its threads share it), KiB.
+proxy_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$PROXY_PID/status" 2>/dev/null || echo 0; }
+
+# measure_idle PROXY : RSS before and with $IDLE idle keep-alive client connections.
+measure_idle() {
+    local proxy=$1 before after line fifo=$WORK/idle.fifo
+    ((IDLE > 0)) || return 0
+    sleep 1
+    before=$(proxy_rss_kib)
+    rm -f "$fifo"; mkfifo "$fifo"
+    ip netns exec "$CLIENT" python3 -c "$IDLE_CLIENT" "$VIP" "$IDLE" <"$fifo" >"$WORK/idle-$proxy.out" 2>&1 &
+    local pid=$!
+    exec {hold}>"$fifo"
+    for ((i = 0; i < 600; i++)); do
+        grep -q '^ready' "$WORK/idle-$proxy.out" 2>/dev/null && break
+        lab_pid_alive "$pid" || break
+        sleep 0.1
+    done
+    sleep 1
+    after=$(proxy_rss_kib)
+    line=$(cat "$WORK/idle-$proxy.out")
+    exec {hold}>&-
+    wait "$pid" 2>/dev/null || true
+    if [[ $line != ready* ]]; then
+        log "warning: idle connections for $proxy: $line"
+        echo "idle connections for $proxy: $line" >>"$WORK/problems"
+        return 0
+    fi
+    printf '%s\t%s\t%s\t%s\n' "$proxy" "$before" "$after" "${line#ready }" >>"$WORK/idle.tsv"
+    log "$proxy: RSS ${before} KiB idle, ${after} KiB with ${line#ready } idle keep-alive connections"
+}
+
+# --- main ---------------------------------------------------------------------------------
+log "lab '$FLOE_LAB': rebuilding it (work directory $WORK)"
+"$LAB_SH" down
+LAB_OURS=1
+"$LAB_SH" up
+for srv in srv1 srv2; do # the 1 MiB response
+    head -c 1048576 /dev/urandom >"/tmp/floe-lab-$FLOE_LAB/$srv/www/files/1m.bin"
+    chmod 644 "/tmp/floe-lab-$FLOE_LAB/$srv/www/files/1m.bin"
+done
+# Same for both proxies, for the Connection: close runs: wrk closes first, so the client
+# holds a TIME_WAIT per request; without reuse and a wide port range it runs out of ports
+# within seconds and measures its own SYN retries instead of the proxy.
+for ns in "$CLIENT" "$SE1"; do
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="10000 64999"
+done
+ip netns exec "$CLIENT" sysctl -qw net.ipv4.tcp_tw_reuse=1
+if [[ -r $FLOE_CONFIG_SRC ]]; then write_floe_config; fi # HAProxy takes its monitor from it too
+
+printf 'threads\tmode\tproxy\tround\trps\trequests\tnon2xx\tconnect\tread\twrite\ttimeout\tp50_ms\tp99_ms\tcpu_pct\tload1\n' >"$RESULTS"
+: >"$WORK/problems"
+START=$(date +%s)
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+awk -v l="$LOAD0" 'BEGIN { exit !(l > 1.0) }' &&
+    log "warning: load average $LOAD0 before the first run: something else uses the CPUs; figures will be noisy"
+for threads in "${THREAD_LIST[@]}"; do
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for proxy in "${PROXIES[@]}"; do
+            tag="t$threads-r$round"
+            log "round $round/$ROUNDS, threads $threads: $proxy"
+            "${proxy}_start" "$threads" "$tag"
+            for mode in "${MODE_LIST[@]}"; do
+                measure "$threads" "$mode" "$proxy" "$round"
+            done
+            ((round == 1)) && measure_idle "$proxy"
+            if [[ $proxy == floe ]]; then floe_stop "$tag"; else proxy_stop; fi
+        done
+    done
+done
+ELAPSED=$(($(date +%s) - START))
+
+python3 - "$RESULTS" "$WORK/idle.tsv" "${JSON:-}" <<'PY'
+import csv, json, math, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+out = {"runs": rows, "figures": []}
+def med(vals):
+    vals = [v for v in vals if not math.isnan(v)]
+    return statistics.median(vals) if vals else float("nan")
+def line(name, f, h, unit, better):
+    r = f / h if h and not math.isnan(f) and not math.isnan(h) else float("nan")
+    print(f"{name:<34} floe {f:>10.1f}  haproxy {h:>10.1f}  {unit:<8} ratio {r:5.2f}  ({better})")
+    out["figures"].append({"figure": name, "floe": f, "haproxy": h, "unit": unit, "ratio": r})
+print()
+for t in sorted({r["threads"] for r in rows}):
+    for mode in ("keepalive", "close", "1mib"):
+        sel = {p: [r for r in rows if r["threads"] == t and r["mode"] == mode and r["proxy"] == p]
+               for p in ("floe", "haproxy")}
+        if not sel["floe"] or not sel["haproxy"]:
+            continue
+        for key, unit, better in (("rps", "req/s", "higher is better"),
+                                  ("p50_ms", "ms", "lower is better"),
+                                  ("p99_ms", "ms", "lower is better"),
+                                  ("cpu_pct", "% CPU", "of the proxy")):
+            f = med([float(r[key]) for r in sel["floe"]])
+            h = med([float(r[key]) for r in sel["haproxy"]])
+            line(f"threads {t} {mode} {key}", f, h, unit, better)
+try:
+    idle = {r[0]: r for r in csv.reader(open(sys.argv[2]), delimiter="\t")}
+except OSError:
+    idle = {}
+if "floe" in idle and "haproxy" in idle:
+    per = {p: (int(idle[p][2]) - int(idle[p][1])) / max(1, int(idle[p][3])) * 1024
+           for p in ("floe", "haproxy")}
+    line(f"idle {idle['floe'][3]} conns RSS", float(idle["floe"][2]), float(idle["haproxy"][2]),
+         "KiB", "lower is better")
+    line("idle bytes per connection", per["floe"], per["haproxy"], "B", "lower is better")
+if sys.argv[3]:
+    json.dump(out, open(sys.argv[3], "w"), indent=2)
+PY
+[[ -s $WORK/problems ]] && { log "problems seen during the run:"; cat "$WORK/problems" >&2; }
+true
