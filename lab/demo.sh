@@ -14,6 +14,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$HERE/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=demo-lib.sh
+source "$HERE/demo-lib.sh"
 
 PAUSE=0
 for arg in "$@"; do
@@ -30,14 +32,7 @@ done
 lab_require_root
 lab_require_tools ip nginx curl python3 setsid timeout
 
-if [[ -z ${FLOE_SE:-} ]]; then
-    for candidate in "$REPO/build/release/apps/floe-se" "$REPO/build/dev/apps/floe-se"; do
-        [[ -x $candidate ]] && FLOE_SE=$candidate && break
-    done
-fi
-[[ -n ${FLOE_SE:-} && -x ${FLOE_SE:-} ]] ||
-    lab_die "floe-se not found: build it (cmake --preset dev && cmake --build --preset dev --target floe-se) or set FLOE_SE"
-FLOE_SE=$(cd "$(dirname "$FLOE_SE")" && pwd)/$(basename "$FLOE_SE")
+demo_find_floe_se "$REPO"
 
 cd "$REPO"
 export FLOE_LAB=${FLOE_LAB:-floe}
@@ -59,20 +54,6 @@ mkdir -p "/tmp/floe-demo-bin.$$"
 ln -sf "$FLOE_SE" "/tmp/floe-demo-bin.$$/floe-se"
 export PATH="/tmp/floe-demo-bin.$$:$PATH"
 
-if [[ -t 1 ]]; then
-    B=$'\e[1m' DIM=$'\e[2m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'
-else
-    B="" DIM="" G="" R="" N=""
-fi
-
-stop_quietly() { # stop_quietly PID : SIGTERM, up to 10 s, then SIGKILL
-    local pid=$1
-    [[ -n $pid ]] && lab_pid_alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do lab_pid_alive "$pid" || break; sleep 0.1; done
-    lab_pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
-    return 0
-}
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM ERR
@@ -99,36 +80,6 @@ trap 'exit 143' TERM
 
 # --- presentation helpers ---------------------------------------------------------------------
 
-STEP=0
-section() {
-    STEP=$((STEP + 1))
-    printf '\n%s== %d. %s ==%s\n' "$B" "$STEP" "$*" "$N"
-}
-say() { printf '%s\n' "$*" | fold -s -w 92; }
-run() { # run 'COMMAND LINE': echo it with "$ ", then run it
-    printf '%s$ %s%s\n' "$B" "$1" "$N"
-    eval "$1"
-}
-ok() { printf '%s✓ %s%s\n' "$G" "$*" "$N"; }
-fail() {
-    printf '%s✗ %s%s\n' "$R" "$*" "$N"
-    exit 1
-}
-pause() {
-    if ((PAUSE)) && [[ -t 0 ]]; then
-        read -r -p "${DIM}-- press Enter to continue --${N}" _ || true
-    fi
-}
-status_json() { floe-se status --name "${1:-se1}"; }
-ha_is() { # ha_is SE STATE : that SE's floe-se reports that ha_state
-    [[ $(status_json "$1" | /usr/bin/python3 -c 'import json,sys
-print(json.load(sys.stdin).get("ha_state", "?"))') == "$2" ]]
-}
-server_up_on() { # server_up_on SE IP : that pool server is UP in that SE's status
-    [[ $(status_json "$1" | /usr/bin/python3 -c 'import json,sys
-st=json.load(sys.stdin)
-print(next((s["state"] for p in st["pools"] for s in p["servers"] if s["ip"]==sys.argv[1]), "?"))' "$2") == UP ]]
-}
 heard_peer() { # heard_peer SE : that SE has received valid heartbeats from its peer
     status_json "$1" | /usr/bin/python3 -c 'import json,sys
 sys.exit(0 if json.load(sys.stdin)["ha"]["counters"]["received"] > 0 else 1)'
@@ -147,17 +98,6 @@ vs_is() { # vs_is NAME STATE
     [[ $(status_json | /usr/bin/python3 -c 'import json,sys
 st=json.load(sys.stdin)
 print(next((v["state"] for v in st["virtualservices"] if v["name"]==sys.argv[1]), "?"))' "$1") == "$2" ]]
-}
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-# wait_for SECONDS DESCRIPTION COMMAND... : poll COMMAND every 0.2 s until it succeeds
-wait_for() {
-    local secs=$1 what=$2 i
-    shift 2
-    for ((i = 0; i < secs * 5; i++)); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    fail "$what: not reached within ${secs}s"
 }
 requests() { # requests N : the command line of N requests from the client to the VIP
     echo "for i in \$(seq $1); do ip netns exec $CLIENT curl -s --max-time 2 http://10.10.2.100/ || echo '(failed)'; done"

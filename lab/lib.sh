@@ -280,3 +280,62 @@ lab_topology_status() {
     done
     return "$absent"
 }
+
+# --- FRR as the lab's router ---------------------------------------------------------------------
+# Debian's frr daemons (zebra, bfdd, bgpd) started by hand inside namespace NS with their own
+# configuration, pid files, zebra socket and vty sockets under DIR: never /etc/frr, never the
+# system service. The daemons drop to the frr user, so DIR is handed to it.
+
+# lab_frr_start NS DIR CONFIG_FILE : start zebra, bfdd and bgpd; wait until vtysh answers.
+lab_frr_start() {
+    local ns=$1 dir=$2 conf=$3 d i
+    for d in zebra bfdd bgpd; do
+        [[ -x /usr/lib/frr/$d ]] || lab_die "FRR's $d is missing (apt-get install frr)"
+    done
+    mkdir -p "$dir"
+    cp "$conf" "$dir/frr.conf"
+    chown -R frr:frr "$dir"
+    chmod 775 "$dir"
+    for d in zebra bfdd bgpd; do
+        local args=(-f "$dir/frr.conf" -i "$dir/$d.pid" -z "$dir/zserv.api" --vty_socket "$dir"
+            --log "file:$dir/$d.log")
+        [[ $d == bfdd ]] && args+=(--bfdctl "$dir/bfdd.sock")
+        setsid ip netns exec "$ns" "/usr/lib/frr/$d" "${args[@]}" </dev/null >>"$dir/$d.out" 2>&1 &
+        echo $! >"$dir/$d.launcher.pid"
+        if [[ $d == zebra ]]; then
+            for ((i = 0; i < 100; i++)); do [[ -S $dir/zserv.api ]] && break; sleep 0.1; done
+            [[ -S $dir/zserv.api ]] || lab_die "FRR zebra in $ns did not start (see $dir/zebra.out)"
+        fi
+        if [[ $d == bfdd ]]; then
+            # bgpd registers its BFD sessions through zebra once: bfdd must be zebra's client.
+            for ((i = 0; i < 200; i++)); do
+                lab_vtysh "$ns" "$dir" -c "show zebra client summary" 2>/dev/null | grep -q bfd && break
+                sleep 0.1
+            done
+        fi
+    done
+    for ((i = 0; i < 150; i++)); do
+        lab_vtysh "$ns" "$dir" -c "show version" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    lab_die "FRR in $ns: vtysh does not answer (see $dir/*.out)"
+}
+
+# lab_vtysh NS DIR ARGS... : vtysh against the daemons lab_frr_start started.
+lab_vtysh() {
+    local ns=$1 dir=$2
+    shift 2
+    ip netns exec "$ns" vtysh --vty_socket "$dir" "$@"
+}
+
+# lab_frr_stop DIR : stop the daemons lab_frr_start started (SIGTERM, then SIGKILL).
+lab_frr_stop() {
+    local dir=$1 pids=() f p
+    for f in "$dir"/*.pid; do
+        [[ -e $f ]] || continue
+        p=$(cat "$f" 2>/dev/null) || continue
+        lab_pid_alive "$p" && pids+=("$p")
+    done
+    ((${#pids[@]})) && lab_kill_pids "${pids[@]}"
+    return 0
+}

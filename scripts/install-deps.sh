@@ -9,11 +9,12 @@ packages=(
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   node-llhttp  # llhttp's C sources under /usr/share/llhttp, built by src/http
   libnl-3-dev libnl-route-3-dev libssl-dev
+  libnftables-dev  # preserve_client_ip return path (src/net/transparent.cc)
   libcpp-httplib-dev libsqlite3-dev libreadline-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 clang-tidy-14 libclang-rt-14-dev lld-14
   # lab, tests, demo, benchmarks
-  iproute2 iputils-ping iputils-arping procps psmisc curl python3
+  iproute2 iputils-ping iputils-arping procps psmisc curl python3 nftables iperf3
   nginx-light haproxy wrk keepalived
   frr  # zebra, bgpd, bfdd as the lab's BGP router (tests/lab/frr.py)
   # operations: promtool and the lab's Prometheus, man pages, Debian packages

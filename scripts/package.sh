@@ -29,10 +29,12 @@ if ((${#profiles[@]})); then
   args+=("-P$(IFS=,; echo "${profiles[*]}")")
   echo "package: leaving out ${profiles[*]} (their sources are not in the tree yet)"
 fi
-# debhelper points HOME into the build tree; keep ccache's cache where it is.
+# debhelper points HOME into the build tree; keep ccache's cache where it is. Paths below
+# the source copy are hashed relative to it, so a build from another clone hits the cache too.
 if command -v ccache >/dev/null; then
   CCACHE_DIR=$(ccache -k cache_dir)
-  export CCACHE_DIR
+  CCACHE_BASEDIR=$src
+  export CCACHE_DIR CCACHE_BASEDIR
 fi
 export DEB_BUILD_OPTIONS="parallel=${FLOE_JOBS:-2} ${DEB_BUILD_OPTIONS:-}"
 

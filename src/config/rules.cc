@@ -353,6 +353,39 @@ uint16_t serverPort(const Pool& pool, const PoolServer& s) {
   return s.port.value_or(pool.default_server_port);
 }
 
+// Rule 5, continued: the reference requires back-end servers "on a directly-connected network
+// (no router in between SE and servers)": a server reached through a router would answer the
+// client directly, not through the SE that holds the connection. Every server of a pool of a
+// virtual service that preserves the client IP lies in a data interface subnet of every SE of
+// the group. A disabled virtual service carries no traffic: it is checked once enabled.
+void rulePreserveClientIpServersAttached(Rules& r) {
+  const Document& doc = r.doc();
+  for (const auto& vs : doc.virtualservice) {
+    if (!vs.enabled) continue;
+    const ApplicationProfile* p = findProfile(doc, vs.application_profile_ref);
+    const ServiceEngineGroup* g = findGroup(doc, vs.se_group_ref);
+    const Pool* pool = findPool(doc, vs.pool_ref);
+    if (p == nullptr || !p->preserve_client_ip || g == nullptr || pool == nullptr) continue;
+    for (const auto* e : r.enginesOf(*g)) {
+      std::vector<Prefix> subnets;
+      for (const auto& v : e->data_vnics) subnets.push_back(subnetOf(v));
+      for (size_t k = 0; k < pool->servers.size(); ++k) {
+        const IpAddress& ip = pool->servers[k].ip;
+        const bool attached = std::any_of(subnets.begin(), subnets.end(),
+                                          [&](const Prefix& s) { return s.contains(ip); });
+        if (attached) continue;
+        r.error(fieldPath(serverPath(doc, *pool, k), "ip"),
+                ip.toString() + " is not on a network directly attached to serviceengine " +
+                    e->name + " (" + join(toStrings(subnets)) + "), and virtualservice " + vs.name +
+                    " preserves the client IP (profile " + p->name +
+                    "): back-end servers must be on a directly-connected network, with the "
+                    "group's floating IP there as their default gateway, so that their "
+                    "replies come back through the SE");
+      }
+    }
+  }
+}
+
 bool onServicePort(const VirtualService& vs, uint16_t port) {
   return std::any_of(vs.services.begin(), vs.services.end(), [&](const Service& s) {
     return port >= s.port && port <= std::max(s.port, s.port_range_end.value_or(s.port));
@@ -575,6 +608,7 @@ void checkDesignRules(const Document& doc, Report& report) {
   ruleRoutingOnlyInGlobalVrf(r);
   ruleAdvertiseBackendNeedsRouting(r);
   rulePreserveClientIp(r);
+  rulePreserveClientIpServersAttached(r);
   ruleFloatingIpsInAttachedSubnets(r);
   ruleVipSnatReachability(r);
   ruleClaimedAddressesAreFree(r);

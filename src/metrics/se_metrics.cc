@@ -36,6 +36,42 @@ MetricFamily gauge(const char* name, const char* help) {
   return {name, help, MetricType::kGauge, {}};
 }
 
+// The legacy HA pair's heartbeats (floe-se status "ha"), when the SE has a peer.
+void addHeartbeats(std::vector<MetricFamily>& out, const json& status) {
+  const auto ha = status.find("ha");
+  if (ha == status.end() || !ha->is_object()) return;
+  const auto peer = ha->find("peer");
+  if (peer != ha->end() && peer->is_object()) {
+    if (const auto alive = peer->find("alive"); alive != peer->end() && alive->is_boolean()) {
+      auto g = gauge("floe_se_ha_peer_alive",
+                     "1 while heartbeats from the HA peer arrive on some path, 0 when every path "
+                     "is silent.");
+      g.add({{"peer", text(*peer, "name")}}, alive->get<bool>() ? 1 : 0);
+      out.push_back(std::move(g));
+    }
+  }
+  const auto c = ha->find("counters");
+  if (c == ha->end() || !c->is_object()) return;
+  auto number = [&](const char* key) {
+    const auto it = c->find(key);
+    return it != c->end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  auto sent = counter("floe_se_ha_heartbeats_sent_total", "HA heartbeats sent, all paths.");
+  sent.add({}, number("sent"));
+  out.push_back(std::move(sent));
+  auto received = counter("floe_se_ha_heartbeats_received_total",
+                          "HA heartbeats received and accepted, all paths.");
+  received.add({}, number("received"));
+  out.push_back(std::move(received));
+  auto rejected = counter("floe_se_ha_heartbeats_rejected_total",
+                          "HA heartbeats dropped, by reason: bad_hmac (wrong or missing key), "
+                          "replayed, wrong_group, malformed.");
+  for (const char* reason : {"bad_hmac", "replayed", "wrong_group", "malformed"}) {
+    rejected.add({{"reason", reason}}, number(reason));
+  }
+  out.push_back(std::move(rejected));
+}
+
 void addEngine(std::vector<MetricFamily>& out, const json& status) {
   const std::string name = text(status, "name");
   auto info = gauge("floe_se_info", "Always 1; labels name the serviceengine and its group.");
@@ -44,13 +80,15 @@ void addEngine(std::vector<MetricFamily>& out, const json& status) {
 
   auto ha =
       gauge("floe_se_ha_state", "1 for the serviceengine's current HA state, 0 for the others.");
-  addStates(ha, {}, {"ACTIVE", "STANDBY"}, text(status, "ha_state"));
+  addStates(ha, {}, {"INIT", "ACTIVE", "STANDBY", "HANDING_OVER", "LEAVING"},
+            text(status, "ha_state"));
   out.push_back(std::move(ha));
   if (const auto it = status.find("ha_transitions"); it != status.end() && it->is_number()) {
     auto t = counter("floe_se_ha_transitions_total", "HA state changes since start.");
     t.add({}, it->get<double>());
     out.push_back(std::move(t));
   }
+  addHeartbeats(out, status);
 
   if (const auto cfg = status.find("config"); cfg != status.end() && cfg->is_object()) {
     if (const auto g = cfg->find("generation"); g != cfg->end() && g->is_number()) {
@@ -133,7 +171,7 @@ void addNetwork(std::vector<MetricFamily>& out, const json& status) {
       addr.add({{"address", text(x, "address")},
                 {"device", text(x, "device")},
                 {"role", text(x, "role")}},
-               text(x, "state") == "installed" ? 1 : 0);
+               text(x, "state") == "INSTALLED" ? 1 : 0);
     }
   }
   out.push_back(std::move(addr));
@@ -142,7 +180,7 @@ void addNetwork(std::vector<MetricFamily>& out, const json& status) {
   if (const auto r = status.find("routes"); r != status.end() && r->is_array()) {
     for (const auto& x : *r) {
       route.add({{"prefix", text(x, "prefix")}, {"next_hop", text(x, "next_hop")}},
-                text(x, "state") == "installed" ? 1 : 0);
+                text(x, "state") == "INSTALLED" ? 1 : 0);
     }
   }
   out.push_back(std::move(route));

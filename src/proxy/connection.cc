@@ -167,6 +167,10 @@ void Connection::connectTo(uint32_t index) {
   bump(server_->runtime->active);
 
   const int af = server_->spec.ip.af();
+  if (service_->snapshot().preserve_client_ip) {
+    connectTransparent();
+    return;
+  }
   // EADDRNOTAVAIL from a SNAT IP: from connect() when it has no free source port toward this
   // server (IP_BIND_ADDRESS_NO_PORT defers the port choice to connect), from bind() when the
   // address is not on the host. Either way the next SNAT IP may do: try each once.
@@ -210,6 +214,47 @@ void Connection::connectTo(uint32_t index) {
     return;
   }
   // Completion arrives as an EPOLLOUT (or EPOLLERR) edge on upstream_.
+  const uint32_t attempt = attempts_;
+  timer_.expires_after(worker_.limits().connect_timeout);
+  timer_.async_wait([self = Ref(this), attempt](const asio::error_code& e) {
+    self->onConnectTimeout(attempt, e);
+  });
+}
+
+// preserve_client_ip: one attempt from the client's own address (no SNAT IPs to rotate).
+void Connection::connectTransparent() {
+  const auto client = IpAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&peer_));
+  if (!client || client->af() != server_->spec.ip.af()) {
+    connectFailed(EAFNOSUPPORT,
+                  "preserve_client_ip: the client and the server are of "
+                  "different address families");
+    return;
+  }
+  source_.reset();
+  auto sock = openTransparentServerSocket(*client);
+  if (!sock) {
+    connectFailed(sock.error().code, sock.error().message);
+    return;
+  }
+  upstream_.fd = sock->release();
+  upstream_.readable = false;
+  upstream_.writable = false;
+  upstream_.hup = false;
+  if (auto st = worker_.poller().add(upstream_.fd, &upstream_); !st) {
+    connectFailed(st.error().code, st.error().message);
+    return;
+  }
+  if (::connect(upstream_.fd, reinterpret_cast<const sockaddr*>(&server_->address),
+                server_->address_len) == 0) {
+    upstream_.writable = true;
+    established();
+    return;
+  }
+  const int err = errno;
+  if (err != EINPROGRESS) {
+    connectFailed(err, "connect: " + errnoText(err));
+    return;
+  }
   const uint32_t attempt = attempts_;
   timer_.expires_after(worker_.limits().connect_timeout);
   timer_.async_wait([self = Ref(this), attempt](const asio::error_code& e) {

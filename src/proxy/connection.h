@@ -116,6 +116,7 @@ class Connection {
 
   void onEvent(Side& side, uint32_t events);
   void connectTo(uint32_t server);
+  void connectTransparent();  // connectTo for preserve_client_ip
   void onConnectTimeout(uint32_t attempt, const asio::error_code& ec);
   void connectFailed(int err, const std::string& detail);
   void closeServerSide();

@@ -246,6 +246,7 @@ void ProxyEngine::Impl::applyServices(const ProxyConfig& config) {
       snap->runtime = st.runtime;
       snap->snat_ips = vs.snat_ips;
       snap->idle_timeout_s = vs.idle_timeout_s;
+      snap->preserve_client_ip = vs.preserve_client_ip;
       snap->pool = pool;
       st.snapshot = std::move(snap);
     }

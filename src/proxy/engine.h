@@ -65,6 +65,9 @@ struct VirtualServiceSpec {
   // interface toward the servers, else that interface's address. Printed in the return-path
   // hint "route add -host <SNAT> gw <this>"; unset: the hint names no gateway.
   std::optional<IpAddress> return_gateway;
+  // applicationprofile.preserve_client_ip: connections to the servers carry the client's
+  // address as their source (openTransparentServerSocket); snat_ips is then empty (rule 5).
+  bool preserve_client_ip = false;
   auto operator<=>(const VirtualServiceSpec&) const = default;
 };
 

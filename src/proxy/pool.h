@@ -67,6 +67,7 @@ struct ServiceSnapshot {
   std::shared_ptr<ServiceRuntime> runtime;
   std::vector<IpAddress> snat_ips;
   uint32_t idle_timeout_s = 600;             // 0: never
+  bool preserve_client_ip = false;           // VirtualServiceSpec.preserve_client_ip
   std::shared_ptr<const PoolSnapshot> pool;  // null: the pool named by the service is missing
 };
 

@@ -97,6 +97,27 @@ Result<UniqueFd> openServerSocket(int af, const IpAddress* source) {
   return fd;
 }
 
+Result<UniqueFd> openTransparentServerSocket(const IpAddress& client) {
+  UniqueFd fd(::socket(client.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!fd) return makeError("socket: " + errnoText(errno), errno);
+  setNoDelay(fd.get());
+  const int level = client.af() == AF_INET6 ? SOL_IPV6 : SOL_IP;
+  const int option = client.af() == AF_INET6 ? IPV6_TRANSPARENT : IP_TRANSPARENT;
+  const int on = 1;
+  if (::setsockopt(fd.get(), level, option, &on, sizeof on) != 0) {
+    const int err = errno;
+    return makeError("transparent socket: " + errnoText(err), err);
+  }
+  setInt(fd.get(), SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1);
+  sockaddr_storage ss{};
+  const socklen_t len = client.toSockaddr(0, ss);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
+    const int err = errno;
+    return makeError("bind " + client.toString() + " (client): " + errnoText(err), err);
+  }
+  return fd;
+}
+
 void setNoDelay(int fd) { setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1); }
 
 void setResetOnClose(int fd) {

@@ -53,6 +53,15 @@ std::optional<Error> findForeignListener(const Endpoint& endpoint);
 // per server instead of ~28k in total) when `source` is given.
 Result<UniqueFd> openServerSocket(int af, const IpAddress* source);
 
+// preserve_client_ip (reference default-gateway-ip-routing.md): a non-blocking TCP socket toward
+// a server, with TCP_NODELAY and IP_TRANSPARENT, bound to the client's address `client` (port
+// chosen at connect time, IP_BIND_ADDRESS_NO_PORT), so the server sees the client as the
+// source. The server's replies reach this socket only when they are routed back through this
+// host and delivered locally (net/transparent.h installs that). For the L4 and the HTTP paths.
+// Errors: "transparent socket: Operation not permitted" (needs CAP_NET_ADMIN), "bind
+// 198.51.100.10 (client): ..."; code = errno.
+Result<UniqueFd> openTransparentServerSocket(const IpAddress& client);
+
 void setNoDelay(int fd);
 // SO_LINGER {1, 0}: the following close() sends RST instead of FIN.
 void setResetOnClose(int fd);

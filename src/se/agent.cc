@@ -113,7 +113,10 @@ void Agent::setState(ObjectStatus& s, ObjectState state, std::string reason,
     logEvent(spdlog::level::info, "object_installed", {{"object", what}, {"state", "INSTALLED"}},
              fmt::format("{}: INSTALLED", what));
   } else {
-    logEvent(spdlog::level::warn, wasInstalled ? "object_lost" : "object_state",
+    // Probing the link and standing by are normal steps; the other states need a look.
+    const bool normal = state == ObjectState::kProbing || state == ObjectState::kStandby;
+    logEvent(normal && !wasInstalled ? spdlog::level::info : spdlog::level::warn,
+             wasInstalled ? "object_lost" : "object_state",
              {{"object", what}, {"state", toString(state)}, {"reason", s.reason}},
              wasInstalled
                  ? fmt::format("{}: was INSTALLED, now {}: {}", what, toString(state), s.reason)
@@ -587,9 +590,11 @@ void Agent::logServiceChanges() {
   for (const auto& [name, st] : now) {
     auto old = loggedServices_.find(name);
     if (old != loggedServices_.end() && old->second.state == st.state) continue;
-    const bool down = st.state == "DOWN";
+    // Down after having been up (or standby) is a warning; a service that starts DOWN while
+    // its first health checks run is not.
+    const bool down = st.state == "DOWN" && old != loggedServices_.end();
     logEvent(down ? spdlog::level::warn : spdlog::level::info,
-             down ? "virtualservice_down" : (st.state == "UP" ? "virtualservice_up"
+             st.state == "DOWN" ? "virtualservice_down" : (st.state == "UP" ? "virtualservice_up"
                                                               : "virtualservice_standby"),
              {{"virtualservice", name},
               {"state", st.state},

@@ -222,6 +222,15 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
   state.group = group->name;
   state.haMode = group->ha_mode;
 
+  if (group->enable_routing) {
+    for (const auto& vnic : se->data_vnics) {
+      if (std::find(state.forwardingDevices.begin(), state.forwardingDevices.end(),
+                    vnic.if_name) == state.forwardingDevices.end()) {
+        state.forwardingDevices.push_back(vnic.if_name);
+      }
+    }
+  }
+
   for (const auto& ip : group->floating_intf_ip) {
     addUnique(state.addresses, place(*se, ip, AddressRole::kFloating, group->name));
   }
@@ -234,6 +243,11 @@ Result<DesiredState> computeDesiredState(const config::Document& doc, const std:
     spec.pool = vs.pool_ref;
     spec.snat_ips = vs.snat_ip;
     if (!vs.snat_ip.empty()) spec.return_gateway = returnGateway(doc, *se, *group, vs);
+    if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
+        profile != nullptr && profile->preserve_client_ip) {
+      spec.preserve_client_ip = true;
+      state.transparentReturn = true;
+    }
     if (const auto* np = config::findNetworkProfile(doc, vs.network_profile_ref)) {
       spec.idle_timeout_s = np->profile.tcp_proxy_profile.idle_connection_timeout;
     }

@@ -88,6 +88,12 @@ struct DesiredState {
   config::HaMode haMode = config::HaMode::kLegacyActiveStandby;
   std::vector<HeldAddress> addresses;  // for the active role
   std::vector<net::Route> routes;      // vrfcontext global static routes
+  // enable_routing: the data interfaces the active role forwards IPv4 between (forwarding.h);
+  // empty when the group does not route.
+  std::vector<std::string> forwardingDevices;
+  // Some virtual service preserves the client IP: the servers' replies to client addresses
+  // must be delivered to the proxy's transparent sockets (net/transparent.h).
+  bool transparentReturn = false;
   proxy::ProxyConfig proxy;
   std::vector<std::string> notices;    // worth telling the operator (logged, in status)
   std::optional<HaSettings> ha;

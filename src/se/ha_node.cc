@@ -183,7 +183,12 @@ void HaNode::apply(const ha::Effects& e) {
 void HaNode::publish() {
   const auto now = clock_.now();
   const auto st = machine_.status(now);
+  if (!lastState_ || *lastState_ != st.state) {
+    if (lastState_) ++transitions_;
+    lastState_ = st.state;
+  }
   auto j = ha::toJson(st, now);
+  j["transitions"] = transitions_;
   // Both SEs of a pair should run the same document: heartbeats carry its digest.
   if (st.peer_alive && st.peer_config_generation != 0) {
     const bool same = st.peer_config_generation == generation_;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <asio/io_context.hpp>
@@ -89,6 +90,8 @@ class HaNode {
   std::optional<ha::Role> lastRole_;
   bool mismatchLogged_ = false;  // the peer's document digest differs, and the log said so
 
+  std::optional<ha::State> lastState_;  // as last published
+  uint64_t transitions_ = 0;             // HA state changes since start (time-critical loop)
   mutable std::mutex statusMutex_;
   nlohmann::json status_;
 };

@@ -185,6 +185,24 @@ int Runtime::start() {
     return kExitFailure;
   }
   for (const auto& r : *removed) spdlog::info("removed leftover {}", r);
+  forwarding_ = std::make_unique<ForwardingOwner>(
+      sysctl_, options_.runDir / (options_.name + ".forwarding"));
+  auto restored = forwarding_->restoreLeftovers();
+  if (!restored) {
+    spdlog::error("restoring the forwarding flags of an earlier run: {}",
+                  restored.error().message);
+    std::fprintf(stderr, "floe-se: %s\n", restored.error().message.c_str());
+    return kExitFailure;
+  }
+  for (const auto& r : *restored) spdlog::info("leftover forwarding flag {}", r);
+  transparent_ = net::makeKernelTransparentReturn();
+  auto divert = transparent_->remove();
+  if (!divert) {
+    spdlog::error("removing the preserve_client_ip return path of an earlier run: {}",
+                  divert.error().message);
+    return kExitFailure;
+  }
+  for (const auto& r : *divert) spdlog::info("removed leftover {}", r);
 
   // 4. Notifications before the first pass, so no change between the two is missed.
   auto events = net::RtnlEvents::open();
@@ -222,7 +240,13 @@ int Runtime::start() {
 
   // 6. Apply.
   applyLoaded(std::move(loaded));
-  spdlog::info("serviceengine {} active", options_.name);
+  if (ha_) {
+    spdlog::info("serviceengine {} running; legacy HA with {} decides its role",
+                 options_.name, haSettings_->peer);
+  } else {
+    logEvent(spdlog::level::info, "agent_role", {{"from", ""}, {"to", "ACTIVE"}},
+             fmt::format("serviceengine {} active (the only SE of its group)", options_.name));
+  }
 
   // 7. Serve.
   control_ = std::make_unique<ControlServer>(
@@ -279,6 +303,8 @@ void Runtime::runPass() {
   passDue_.reset();
   ++passes_;
   auto retryAt = agent_->reconcile();
+  convergeForwarding();
+  convergeTransparent();
   if (ha_) {
     // An interface that holds active addresses lost carrier: the pair hands over to a peer
     // whose interfaces are all up.
@@ -305,6 +331,35 @@ void Runtime::armServiceWatch() {
     advertise();  // a virtual service that lost its last server is withdrawn within 0.5 s
     armServiceWatch();
   });
+}
+
+void Runtime::convergeForwarding() {
+  // The active role forwards (DESIGN.md "HA, addresses and ARP"); the standby does not.
+  const bool active = agent_->role() == Role::kActive;
+  for (const auto& e :
+       forwarding_->converge(active ? forwardingDevices_ : std::vector<std::string>{})) {
+    spdlog::warn("IPv4 forwarding: {}", e.message);
+  }
+}
+
+void Runtime::convergeTransparent() {
+  if (transparentWanted_ == transparentInstalled_) return;
+  if (transparentWanted_) {
+    if (auto st = transparent_->install(); !st) {
+      spdlog::warn("preserve_client_ip return path: {}; retried on the next pass",
+                   st.error().message);
+      return;
+    }
+    spdlog::info("preserve_client_ip: installed nft table inet {}, fwmark rules and table {}",
+                 net::kNftTable, net::kTransparentTable);
+    transparentInstalled_ = true;
+    return;
+  }
+  if (auto removed = transparent_->remove(); !removed) {
+    spdlog::warn("preserve_client_ip return path: {}", removed.error().message);
+    return;
+  }
+  transparentInstalled_ = false;
 }
 
 void Runtime::armFullPass() {
@@ -369,6 +424,8 @@ void Runtime::applyLoaded(Loaded loaded) {
     spdlog::warn("{}", n);
     notices_.push_back(n);
   }
+  forwardingDevices_ = loaded.desired->forwardingDevices;
+  transparentWanted_ = loaded.desired->transparentReturn;
   for (const auto& p : agent_->apply(*loaded.desired)) spdlog::warn("{}", p);
   applyBgp(*loaded.desired);
   ++generation_;
@@ -405,6 +462,16 @@ void Runtime::shutdown() {
   bgpLoop_.stop();
   if (ha_) ha_->shutdown();  // addresses first, then the goodbye: the peer takes over at once
   if (agent_) agent_->withdrawAll();  // lets the refresher go of each address first
+  if (transparent_ && transparentInstalled_) {
+    if (auto removed = transparent_->remove(); !removed) {
+      spdlog::error("removing the preserve_client_ip return path: {}", removed.error().message);
+    }
+  }
+  if (forwarding_) {
+    for (const auto& e : forwarding_->restoreAll()) {
+      spdlog::error("restoring IPv4 forwarding: {}", e.message);
+    }
+  }
   if (refresher_) refresher_->stop();
   critical_.stop();
   engine_.reset();  // closes listeners and connections, joins workers
@@ -538,10 +605,15 @@ nlohmann::json Runtime::handleCommand(const std::string& command) {
                           ? std::string()
                           : formatUtc(WallTime(std::chrono::milliseconds(r.lastPassUnixMs)))}};
     j["agent"] = {{"passes", passes_}};
+    j["forwarding"] = {{"enable_routing", !forwardingDevices_.empty()},
+                       {"enabled_by_floe", forwarding_->owned()}};
+    j["preserve_client_ip"] = {{"wanted", transparentWanted_},
+                               {"return_path_installed", transparentInstalled_}};
     j["bgp_peers"] = bgpStatus();
     if (ha_) {
       auto ha = ha_->status();
       if (ha.contains("ha_state")) j["ha_state"] = ha["ha_state"];
+      if (ha.contains("transitions")) j["ha_transitions"] = ha["transitions"];
       j["ha"] = std::move(ha);
     }
     return j;

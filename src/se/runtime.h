@@ -32,12 +32,14 @@
 #include "config/document.h"
 #include "net/netlink.h"
 #include "net/rtnl_events.h"
+#include "net/transparent.h"
 #include "proxy/engine.h"
 #include "se/address_refresher.h"
 #include "se/agent.h"
 #include "se/control_server.h"
 #include "se/critical_loop.h"
 #include "se/document_loader.h"
+#include "se/forwarding.h"
 #include "se/ha_node.h"
 
 namespace floe::se {
@@ -123,6 +125,8 @@ class Runtime {
   // Every kServiceWatchInterval: log virtual services whose state changed (Agent).
   void armServiceWatch();
   static constexpr std::chrono::milliseconds kServiceWatchInterval{500};
+  void convergeForwarding();
+  void convergeTransparent();
   nlohmann::json handleCommand(const std::string& command);
   std::vector<std::string> checkHostFor(const Loaded& loaded);
   Status lockNamespace();
@@ -146,6 +150,12 @@ class Runtime {
   std::unique_ptr<ProxyDataPlane> dataPlane_;
   PacedGarpSender garp_;
   std::unique_ptr<Agent> agent_;
+  KernelSysctl sysctl_;
+  std::unique_ptr<ForwardingOwner> forwarding_;  // enable_routing (forwarding.h)
+  std::vector<std::string> forwardingDevices_;   // of the applied document
+  std::unique_ptr<net::TransparentReturn> transparent_;  // preserve_client_ip return path
+  bool transparentWanted_ = false;     // the applied document preserves a client IP
+  bool transparentInstalled_ = false;  // installed by this run
   std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
   std::optional<HaSettings> haSettings_;
   std::pair<uint8_t, uint8_t> lastHealth_{0, 0};

@@ -27,20 +27,12 @@ std::vector<config::Diagnostic> unsupportedFeatures(const config::Document& doc,
                                        " (cluster HA with several active SEs) " + kLater +
                                        "; use HA_MODE_LEGACY_ACTIVE_STANDBY"});
   }
-  if (group->enable_routing) {
-    out.push_back({g + ".enable_routing", std::string("IP routing through the SE ") + kLater});
-  }
 
   for (const auto& vs : doc.virtualservice) {
     if (vs.se_group_ref != group->name || !vs.enabled) continue;
     const std::string v = "virtualservice[" + vs.name + "]";
     if (vs.vrf_context_ref != "global") {
       out.push_back({v + ".vrf_context_ref", "only vrfcontext global is carried by this floe-se"});
-    }
-    if (const auto* profile = config::findProfile(doc, vs.application_profile_ref);
-        profile != nullptr && profile->preserve_client_ip) {
-      out.push_back({"applicationprofile[" + profile->name + "].preserve_client_ip",
-                     std::string("client-IP preservation ") + kLater});
     }
     const auto* pool = config::findPool(doc, vs.pool_ref);
     if (pool == nullptr) continue;

@@ -146,6 +146,13 @@ class MetricsScrape(unittest.TestCase):
         self.assertIn('floe_virtualservice_state{virtualservice="vs1",state="UP"} 1', text)
         self.assertIn('floe_server_state{pool="web",server="10.10.20.21:80",state="UP"} 1', text)
         self.assertIn("process_resident_memory_bytes ", text)
+        # What the kernel holds, as floe-se status says it (not a sample written for the test).
+        for address, device, role in (("10.10.1.100/32", "eth0", "floating"),
+                                      ("10.10.2.100/32", "floe0", "vip"),
+                                      ("10.10.3.100/32", "floe0", "snat")):
+            self.assertIn(f'floe_se_address_installed{{address="{address}",device="{device}",'
+                          f'role="{role}"}} 1', text)
+        self.assertIn('floe_se_route_installed{prefix="0.0.0.0/0",next_hop="10.10.1.1"} 1', text)
         cp = run(["promtool", "check", "metrics"], input=text, check=False)
         self.assertEqual(cp.returncode, 0, cp.stdout + cp.stderr)
 

@@ -108,6 +108,9 @@ TEST(Rule4, AcceptsAdvertiseBackendNetworksWithRouting) {
 
 // ---- rule 5: preserve_client_ip ------------------------------------------------------------
 
+// The servers of the base document on the SEs' own subnet, as preserve_client_ip needs.
+json attachedServers() { return json::array({{{"ip", "10.10.1.21"}}, {{"ip", "10.10.1.22"}}}); }
+
 json preservingProfile(const char* name = "keep-ip") {
   return {{"name", name},
           {"type", "APPLICATION_PROFILE_TYPE_HTTP"},
@@ -124,6 +127,7 @@ TEST(Rule5, RejectsPreserveClientIpProfileWhenNoGroupRoutes) {
 
 TEST(Rule5, AcceptsPreserveClientIpProfileOnceAGroupRoutes) {
   auto doc = routingDocument();
+  doc["pool"][0]["servers"] = attachedServers();
   doc["applicationprofile"] = {preservingProfile()};
   doc["virtualservice"][0]["application_profile_ref"] = "keep-ip";
   EXPECT_TRUE(accepted(decode(doc).report));
@@ -177,10 +181,34 @@ TEST(Rule5, RejectsPreserveClientIpOnBuiltinSystemHttpWithMultiplexingOn) {
 
 TEST(Rule5, AcceptsPreserveClientIpOnL4Profile) {
   auto doc = routingDocument();
+  doc["pool"][0]["servers"] = attachedServers();
   doc["applicationprofile"] = {{{"name", "l4-keep-ip"},
                                 {"type", "APPLICATION_PROFILE_TYPE_L4"},
                                 {"preserve_client_ip", true}}};
   doc["virtualservice"][0]["application_profile_ref"] = "l4-keep-ip";
+  EXPECT_TRUE(accepted(decode(doc).report));
+}
+
+TEST(Rule5, RejectsPreserveClientIpWithAServerNotDirectlyAttached) {
+  auto doc = routingDocument();
+  doc["pool"][0]["servers"] = attachedServers();
+  doc["pool"][0]["servers"][1]["ip"] = "10.10.20.22";  // behind a router
+  doc["applicationprofile"] = {preservingProfile()};
+  doc["virtualservice"][0]["application_profile_ref"] = "keep-ip";
+  const auto report = decode(doc).report;
+  const std::string reason =
+      "10.10.20.22 is not on a network directly attached to serviceengine se1 (10.10.1.0/24), "
+      "and virtualservice vs1 preserves the client IP (profile keep-ip): back-end servers must "
+      "be on a directly-connected network";
+  EXPECT_TRUE(hasError(report, "pool[web].servers[1].ip", reason)) << testing::describe(report);
+  EXPECT_FALSE(hasError(report, "pool[web].servers[0].ip", "")) << testing::describe(report);
+}
+
+TEST(Rule5, DoesNotAskADisabledVirtualServiceForAttachedServers) {
+  auto doc = routingDocument();
+  doc["applicationprofile"] = {preservingProfile()};
+  doc["virtualservice"][0]["application_profile_ref"] = "keep-ip";
+  doc["virtualservice"][0]["enabled"] = false;
   EXPECT_TRUE(accepted(decode(doc).report));
 }
 

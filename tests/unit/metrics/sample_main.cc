@@ -10,9 +10,12 @@ int main() {
   auto status = nlohmann::json::parse(R"({
     "name": "se1", "se_group": "Default-Group", "ha_state": "ACTIVE", "ha_transitions": 2,
     "addresses": [{"address": "10.10.2.100/32", "device": "floe0", "role": "vip",
-                   "state": "installed"}],
-    "routes": [{"prefix": "0.0.0.0/0", "next_hop": "10.10.1.1", "state": "installed"}],
+                   "state": "INSTALLED"}],
+    "routes": [{"prefix": "0.0.0.0/0", "next_hop": "10.10.1.1", "state": "INSTALLED"}],
     "bgp_peers": [{"peer_ip": "10.10.1.1", "state": "Established"}],
+    "ha": {"peer": {"name": "se2", "alive": true},
+           "counters": {"sent": 10, "received": 9, "bad_hmac": 1, "replayed": 0,
+                        "wrong_group": 0, "malformed": 0}},
     "config": {"generation": 1, "last_reload": {"ok": true}}})");
   proxy::ProxyStatus p;
   proxy::VirtualServiceStatus vs;

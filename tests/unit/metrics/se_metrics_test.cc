@@ -43,10 +43,10 @@ json sampleStatus() {
   return json::parse(R"({
     "name": "se1", "se_group": "Default-Group", "ha_state": "ACTIVE",
     "addresses": [{"address": "10.10.2.100/32", "device": "floe0", "role": "vip",
-                   "owner": "vs1", "state": "installed"},
+                   "owner": "vs1", "state": "INSTALLED"},
                   {"address": "10.10.3.100/32", "device": "floe0", "role": "snat",
                    "owner": "vs1", "state": "File exists"}],
-    "routes": [{"prefix": "0.0.0.0/0", "next_hop": "10.10.1.1", "state": "installed"}],
+    "routes": [{"prefix": "0.0.0.0/0", "next_hop": "10.10.1.1", "state": "INSTALLED"}],
     "bgp_peers": [{"peer_ip": "10.10.1.1", "state": "Established", "routes_advertised": 2,
                    "routes_received": 5, "bfd": {"state": "Up"}}],
     "config": {"generation": 3, "last_reload": {"ok": false}}})");
@@ -86,11 +86,40 @@ TEST(SeMetrics, CountsBgpRoutesPerPeer) {
   expectLine("floe_bgp_routes_received{peer_ip=\"10.10.1.1\"} 5");
 }
 
+TEST(SeMetrics, ReportsTheHaPairsHeartbeatsAndTransitions) {
+  auto s = sampleStatus();
+  s["ha_transitions"] = 3;
+  s["ha"] = {{"ha_state", "ACTIVE"},
+             {"peer", {{"name", "se2"}, {"alive", true}}},
+             {"counters",
+              {{"sent", 120},
+               {"received", 118},
+               {"bad_hmac", 2},
+               {"replayed", 0},
+               {"wrong_group", 1},
+               {"malformed", 0}}}};
+  const auto t = render(seFamilies(s, {}));
+  for (const char* line : {"floe_se_ha_transitions_total 3\n",
+                           "floe_se_ha_peer_alive{peer=\"se2\"} 1\n",
+                           "floe_se_ha_heartbeats_sent_total 120\n",
+                           "floe_se_ha_heartbeats_received_total 118\n",
+                           "floe_se_ha_heartbeats_rejected_total{reason=\"bad_hmac\"} 2\n",
+                           "floe_se_ha_heartbeats_rejected_total{reason=\"wrong_group\"} 1\n",
+                           "floe_se_ha_state{state=\"HANDING_OVER\"} 0\n"}) {
+    EXPECT_NE(t.find(line), std::string::npos) << line << t;
+  }
+}
+
+TEST(SeMetrics, NoHeartbeatMetricsWithoutAPeer) {
+  const auto t = render(seFamilies(sampleStatus(), {}));
+  EXPECT_EQ(t.find("floe_se_ha_heartbeats"), std::string::npos) << t;
+}
+
 TEST(SeMetrics, AddsAStateItDoesNotKnow) {
   auto s = sampleStatus();
-  s["ha_state"] = "INIT";
+  s["ha_state"] = "SOMETHING_NEW";
   const auto t = render(seFamilies(s, {}));
-  EXPECT_NE(t.find("floe_se_ha_state{state=\"INIT\"} 1\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("floe_se_ha_state{state=\"SOMETHING_NEW\"} 1\n"), std::string::npos) << t;
   EXPECT_NE(t.find("floe_se_ha_state{state=\"ACTIVE\"} 0\n"), std::string::npos) << t;
 }
 

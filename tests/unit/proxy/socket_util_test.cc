@@ -70,6 +70,20 @@ TEST(ServerSocket, BindsToTheSourceAddressWithoutAPort) {
   EXPECT_EQ(*IpAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss)), a.snat1);
 }
 
+TEST(TransparentServerSocket, BindsToTheClientAddressThatIsNotOnTheHost) {
+  if (::geteuid() != 0) GTEST_SKIP() << "IP_TRANSPARENT needs CAP_NET_ADMIN";
+  const auto client = ip("203.0.113.9");
+  auto s = openTransparentServerSocket(client);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(intOption(s->get(), SOL_IP, IP_TRANSPARENT), 1);
+  EXPECT_EQ(intOption(s->get(), SOL_IP, IP_BIND_ADDRESS_NO_PORT), 1);
+  EXPECT_EQ(intOption(s->get(), IPPROTO_TCP, TCP_NODELAY), 1);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(s->get(), reinterpret_cast<sockaddr*>(&ss), &len);
+  EXPECT_EQ(*IpAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss)), client);
+}
+
 TEST(ServerSocket, ReportsSourceAddressNotOnTheHost) {
   const auto foreign = ip("203.0.113.9");
   auto s = openServerSocket(AF_INET, &foreign);

@@ -11,6 +11,7 @@ namespace {
 
 using testing::ip;
 using testing::oneArmed;
+using testing::prefix;
 
 const HeldAddress* find(const DesiredState& s, const char* address) {
   auto it = std::find_if(s.addresses.begin(), s.addresses.end(), [&](const HeldAddress& h) {
@@ -28,6 +29,41 @@ TEST(DesiredState, PutsFloatingIpOnTheInterfaceOfItsSubnet) {
   EXPECT_EQ(f->address.prefix.toString(), "10.10.1.100/32");
   EXPECT_EQ(f->role, AddressRole::kFloating);
   EXPECT_TRUE(f->onInterface);
+}
+
+TEST(DesiredState, RoutingGroupForwardsOnEveryDataInterface) {
+  auto doc = oneArmed();
+  doc.serviceenginegroup[0].enable_routing = true;
+  doc.serviceengine[0].data_vnics.push_back({"eth1", prefix("10.10.10.12/24")});
+  doc.serviceengine[0].data_vnics.push_back({"eth1", prefix("2001:db8:10::12/64")});
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->forwardingDevices, (std::vector<std::string>{"eth0", "eth1"}));
+}
+
+TEST(DesiredState, GroupWithoutRoutingForwardsNowhere) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->forwardingDevices.empty());
+}
+
+TEST(DesiredState, PreserveClientIpProfileMakesTransparentConnectionsAndReturnPath) {
+  auto doc = oneArmed();
+  doc.serviceenginegroup[0].enable_routing = true;
+  doc.virtualservice[0].snat_ip.clear();
+  doc.applicationprofile[0].preserve_client_ip = true;  // System-L4-Application, used by vs1
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->proxy.virtual_services.size(), 1u);
+  EXPECT_TRUE(s->proxy.virtual_services[0].preserve_client_ip);
+  EXPECT_TRUE(s->transparentReturn);
+}
+
+TEST(DesiredState, WithoutPreserveClientIpNoReturnPath) {
+  auto s = computeDesiredState(oneArmed(), "se1");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->proxy.virtual_services[0].preserve_client_ip);
+  EXPECT_FALSE(s->transparentReturn);
 }
 
 TEST(DesiredState, PutsVipAndSnatOutsideEverySubnetOnFloe0) {
