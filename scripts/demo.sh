@@ -3,9 +3,12 @@
 # (release preset) and runs the lab demos of the reference topologies:
 #   1. lab/demo.sh: the one-armed static-route topology (reference 1) with a standalone
 #      floe-se, then a legacy HA pair and a failover;
-#   2. lab/controller-demo.sh: the same topology driven the way a network engineer does it:
-#      floe-controller, the reference's CLI transcript typed into `floe shell`, and floe-se
-#      managed by the controller carrying the traffic.
+#   2. lab/routing-demo.sh: the two-armed topology (reference 2): the HA pair as the back-end
+#      servers' default gateway, client addresses preserved, a failover; then BGP with BFD
+#      to an FRR router that follows the new active SE;
+#   3. lab/controller-demo.sh: the one-armed topology driven the way a network engineer does
+#      it: floe-controller, the reference's CLI transcript typed into `floe shell`, and
+#      floe-se managed by the controller carrying the traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +25,7 @@ export FLOE_SE=$PWD/build/release/apps/floe-se
 export FLOE_CONTROLLER_BIN=$PWD/build/release/apps/floe-controller
 export FLOE_CLI=$PWD/build/release/apps/floe
 ./lab/demo.sh "$@"
+printf '\n'
+./lab/routing-demo.sh "$@"
 printf '\n'
 ./lab/controller-demo.sh

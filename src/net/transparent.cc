@@ -148,6 +148,54 @@ class KernelTransparentReturn final : public TransparentReturn {
     return out;
   }
 
+  Result<std::vector<std::string>> missing() override {
+    std::vector<std::string> out;
+    Nft nft;
+    if (!nft.run(std::string("list chain inet ") + kNftTable + " divert")) {
+      out.push_back(std::string("nft table inet ") + kNftTable);
+    }
+    NlSock nl;
+    if (nl.sock == nullptr) return makeError("rtnetlink: cannot open a socket");
+    nl_cache* rules = nullptr;
+    if (int e = rtnl_rule_alloc_cache(nl.sock, AF_UNSPEC, &rules); e < 0) {
+      return makeError(std::string("dump policy rules: ") + nl_geterror(e));
+    }
+    bool rule[2] = {false, false};
+    for (auto* o = nl_cache_get_first(rules); o != nullptr; o = nl_cache_get_next(o)) {
+      auto* r = reinterpret_cast<rtnl_rule*>(o);
+      uint8_t proto = 0;
+      if (rtnl_rule_get_protocol(r, &proto) != 0 || proto != kRouteProtocol) continue;
+      if (rtnl_rule_get_mark(r) != kTransparentMark ||
+          rtnl_rule_get_table(r) != kTransparentTable) {
+        continue;
+      }
+      rule[rtnl_rule_get_family(r) == AF_INET6 ? 1 : 0] = true;
+    }
+    nl_cache_free(rules);
+    nl_cache* routes = nullptr;
+    if (int e = rtnl_route_alloc_cache(nl.sock, AF_UNSPEC, 0, &routes); e < 0) {
+      return makeError(std::string("dump routes: ") + nl_geterror(e));
+    }
+    bool local[2] = {false, false};
+    for (auto* o = nl_cache_get_first(routes); o != nullptr; o = nl_cache_get_next(o)) {
+      auto* r = reinterpret_cast<rtnl_route*>(o);
+      if (rtnl_route_get_table(r) == kTransparentTable &&
+          rtnl_route_get_protocol(r) == kRouteProtocol && rtnl_route_get_type(r) == RTN_LOCAL) {
+        local[rtnl_route_get_family(r) == AF_INET6 ? 1 : 0] = true;
+      }
+    }
+    nl_cache_free(routes);
+    for (const int af : {AF_INET, AF_INET6}) {
+      const int i = af == AF_INET6 ? 1 : 0;
+      if (!rule[i]) out.push_back(std::string("policy rule (") + familyName(af) + ")");
+      if (!local[i]) {
+        out.push_back(std::string("local route (") + familyName(af) + ") in table " +
+                      std::to_string(kTransparentTable));
+      }
+    }
+    return out;
+  }
+
  private:
   static Status addRule(nl_sock* sock, int af) {
     rtnl_rule* rule = rtnl_rule_alloc();

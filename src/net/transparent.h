@@ -40,6 +40,9 @@ class TransparentReturn {
   // rule with protocol 199, every local route with protocol 199 in table 199. Returns one line
   // per object removed (for the log).
   virtual Result<std::vector<std::string>> remove() = 0;
+  // What of the above the kernel lacks now ("nft table inet floe", "policy rule (inet)",
+  // "local route (inet6) in table 199"); empty: all there.
+  virtual Result<std::vector<std::string>> missing() = 0;
 };
 
 // libnftables and rtnetlink (libnl-route-3) in the caller's network namespace.

@@ -343,6 +343,18 @@ void Runtime::convergeForwarding() {
 }
 
 void Runtime::convergeTransparent() {
+  // Level-triggered, at most once per full-pass interval: what someone removed by hand is put
+  // back (nft and rule changes raise no notification floe listens to).
+  if (transparentWanted_ && transparentInstalled_ && clock_.now() >= transparentCheckDue_) {
+    transparentCheckDue_ = clock_.now() + options_.fullPassInterval;
+    auto missing = transparent_->missing();
+    if (missing && !missing->empty()) {
+      std::string what;
+      for (const auto& m : *missing) what += (what.empty() ? "" : ", ") + m;
+      spdlog::warn("preserve_client_ip return path: {} vanished; installing it again", what);
+      transparentInstalled_ = false;
+    }
+  }
   if (transparentWanted_ == transparentInstalled_) return;
   if (transparentWanted_) {
     if (auto st = transparent_->install(); !st) {

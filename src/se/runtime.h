@@ -156,6 +156,7 @@ class Runtime {
   std::unique_ptr<net::TransparentReturn> transparent_;  // preserve_client_ip return path
   bool transparentWanted_ = false;     // the applied document preserves a client IP
   bool transparentInstalled_ = false;  // installed by this run
+  SteadyTime transparentCheckDue_{};   // next look at whether it is all still there
   std::unique_ptr<HaNode> ha_;  // a legacy HA pair; absent for a group of one SE
   std::optional<HaSettings> haSettings_;
   std::pair<uint8_t, uint8_t> lastHealth_{0, 0};

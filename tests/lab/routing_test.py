@@ -363,6 +363,20 @@ class PreserveClientIpTest(RoutingLabTest):
         self.assertRestored("se1")
         self.assertNotIn("floe", nft_tables(self.lab.se1))
 
+    def test_return_path_removed_by_hand_comes_back(self):
+        (se1,) = self.start(preserve_config(), "se1")
+        self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]
+                                   ["return_path_installed"], 5, 0.1), se1.log())
+        ns_exec(self.lab.se1, "nft", "delete", "table", "inet", "floe")
+        ns_exec(self.lab.se1, "ip", "rule", "del", "pref", "199")
+        back = wait_until(lambda: "table inet floe" in nft_tables(self.lab.se1) and
+                          "lookup 199" in ns_exec(self.lab.se1, "ip", "rule").stdout, 8, 0.2)
+        self.assertTrue(back, se1.log())
+        self.assertIn("vanished; installing it again", se1.log_text())
+        self.lab.clear_access_logs()
+        self.assertIsNotNone(reaches(self.lab.client, f"http://{VIP}/"))
+        self.assertEqual(self.served_from("srv1") + self.served_from("srv2"), [CLIENT])
+
     def test_sigkill_leftovers_removed_at_next_start(self):
         (se1,) = self.start(preserve_config(), "se1")
         self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]

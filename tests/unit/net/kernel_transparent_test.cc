@@ -62,6 +62,22 @@ TEST_F(TransparentTest, RemoveTakesAwayOnlyWhatIsFloes) {
   EXPECT_FALSE(contains(capture("ip -6 route show table 199"), "default"));
 }
 
+TEST_F(TransparentTest, MissingNamesWhatWasRemovedBehindItsBack) {
+  auto t = makeKernelTransparentReturn();
+  auto all = t->missing();
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->size(), 5u);  // nothing installed yet
+  ASSERT_TRUE(t->install());
+  auto none = t->missing();
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  run("nft delete table inet floe");
+  run("ip -6 rule del pref 199");
+  auto some = t->missing();
+  ASSERT_TRUE(some);
+  EXPECT_EQ(*some, (std::vector<std::string>{"nft table inet floe", "policy rule (inet6)"}));
+}
+
 TEST_F(TransparentTest, RemoveWithNothingInstalledRemovesNothing) {
   auto removed = makeKernelTransparentReturn()->remove();
   ASSERT_TRUE(removed) << removed.error().message;
