@@ -122,6 +122,8 @@ struct Md5Counters {
   uint64_t unexpected = 0;
 };
 
+constexpr size_t kStatusPrefixes = 100;  // prefixes listed per peer in status
+
 Md5Counters readMd5Counters() {
   Md5Counters out;
   std::FILE* f = std::fopen("/proc/net/netstat", "re");
@@ -711,9 +713,16 @@ nlohmann::json Speaker::snapshot() const {
       }
     }
     nlohmann::json received = nlohmann::json::array();
-    for (const auto& r : p->received) received.push_back(r.toString());
+    // The lists stop at kStatusPrefixes (a router may send a full table); the counts do not.
+    for (const auto& r : p->received) {
+      if (received.size() == kStatusPrefixes) break;
+      received.push_back(r.toString());
+    }
     nlohmann::json advertised = nlohmann::json::array();
-    for (const auto& r : p->rib.advertised()) advertised.push_back(r.toString());
+    for (const auto& r : p->rib.advertised()) {
+      if (advertised.size() == kStatusPrefixes) break;
+      advertised.push_back(r.toString());
+    }
     out.push_back(
         {{"peer_ip", ip.toString()},
          {"local_ip", p->settings.local.toString()},

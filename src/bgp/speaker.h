@@ -74,7 +74,7 @@ class Speaker {
   // Snapshot for `floe-se status` (`bgp_peers`); waits for the loop 200 ms at most:
   // [{peer_ip, local_ip, remote_as, state, uptime_s, last_error, messages_in, messages_out,
   //   routes_advertised, routes_received, hold_time, keepalive, four_octet_as,
-  //   received: [prefix...], rfc7606: [...]}]
+  //   advertised: [prefix...], received: [prefix...] (the first 100 each), rfc7606: [...]}]
   nlohmann::json status();
 
  private:

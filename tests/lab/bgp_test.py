@@ -151,6 +151,19 @@ class BgpTest(unittest.TestCase):
         # that follows it as the reason.
         self.assertGreaterEqual(n["messageStats"]["notificationsRecv"], 1, n)
 
+    def test_backend_network_with_advertise_backend_networks(self):
+        r = self.start_router([{"ip": "10.10.40.12", "bfd": True}])
+        doc = document()
+        doc["serviceenginegroup"][0]["enable_routing"] = True
+        doc["serviceenginegroup"][0]["advertise_backend_networks"] = True
+        se = self.start_se(doc)
+        self.assertTrue(self.wait_route("10.10.10.0/24", "10.10.40.12", 30),
+                        f"{peer_status(se)}\n{r.vtysh('show ip bgp')}")
+        self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 5), r.vtysh("show ip bgp"))
+        # The peer's own subnet is not advertised back to it.
+        self.assertNotIn("10.10.40.0/24", r.routes())
+        self.assertEqual(sorted(peer_status(se)["advertised"]), ["10.10.10.0/24", f"{VIP}/32"])
+
     # -- withdrawal -----------------------------------------------------------------------------
     def test_disabled_vs_or_no_server_up_withdraws_the_vip(self):
         r = self.start_router([{"ip": "10.10.40.12", "bfd": True}])

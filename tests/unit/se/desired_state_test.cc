@@ -348,6 +348,17 @@ TEST(DesiredState, ResolvesABgpPeerToTheSesAddressOnItsSubnet) {
   EXPECT_TRUE(s->bgp->backendNetworks.empty());  // advertise_backend_networks is false
 }
 
+TEST(DesiredState, BackendNetworksAreTheSubnetsThatAreNoPeersSubnet) {
+  auto doc = withBgp();
+  doc.serviceenginegroup[0].enable_routing = true;
+  doc.serviceenginegroup[0].advertise_backend_networks = true;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE(s->bgp);
+  ASSERT_EQ(s->bgp->backendNetworks.size(), 1u);
+  EXPECT_EQ(s->bgp->backendNetworks[0].toString(), "10.10.1.0/24");  // not 10.10.40.0/24
+}
+
 TEST(DesiredState, ABgpPeerOnNoSubnetOfTheSeIsAnError) {
   auto doc = withBgp();
   doc.vrfcontext[0].bgp_profile->peers[0].subnet = testing::prefix("10.10.99.0/24");
