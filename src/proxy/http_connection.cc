@@ -160,6 +160,8 @@ void HttpWorker::freeZombies() {
 }
 
 void HttpWorker::sweep(uint32_t tick) {
+  std::vector<HttpConnection*> live = live_;  // a copy: expiring one unlinks it
+  for (HttpConnection* c : live) c->expireIdleTunnel(tick);
   std::vector<ServerLink*> stale;
   for (auto& [key, links] : idle_) {
     for (ServerLink* l : links) {
@@ -211,6 +213,7 @@ HttpConnection::HttpConnection(HttpWorker& hw, UniqueFd client, const sockaddr_s
       session_(sessionConfig(service_->snapshot().http), clientInfo(peer)),
       timer_(hw.worker().io()) {
   deadlines_.fill(Clock::time_point::max());
+  last_active_ = hw.worker().tick();
   bump(service_->runtime().active);
   bump(hw_.worker().shared().active);
   hw_.link(this);
@@ -250,6 +253,15 @@ bool HttpConnection::orphanedBy(const ConfigSnapshot& config) const {
     }
   }
   return false;
+}
+
+void HttpConnection::expireIdleTunnel(uint32_t now) {
+  const uint32_t idle = service_->snapshot().idle_timeout_s;
+  if (closed_ || idle == 0 || !session_.tunnelling() || now - last_active_ <= idle) return;
+  bump(service_->runtime().idle_timeouts);
+  if (debugOn())
+    spdlog::debug("vs {}: tunnel idle for {}s, resetting", service_->snapshot().name, idle);
+  abort();
 }
 
 void HttpConnection::abort() {
@@ -436,6 +448,7 @@ bool HttpConnection::readClient() {
       HttpWorker::kScratchBytes, std::max<uint32_t>(1024, service_->snapshot().http.buffer_bytes));
   const ssize_t n = ::recv(client_fd_, hw_.scratch(), cap, 0);
   if (n > 0) {
+    last_active_ = hw_.worker().tick();
     if (static_cast<size_t>(n) < cap) client_readable_ = false;
     // A short read drained the socket; an EOF behind it raises its own edge (EPOLLRDHUP).
     feed(session_.onClientData({hw_.scratch(), static_cast<size_t>(n)}));
@@ -462,6 +475,7 @@ bool HttpConnection::readServer() {
       HttpWorker::kScratchBytes, std::max<uint32_t>(1024, service_->snapshot().http.buffer_bytes));
   const ssize_t n = ::recv(l.fd, hw_.scratch(), cap, 0);
   if (n > 0) {
+    last_active_ = hw_.worker().tick();
     if (static_cast<size_t>(n) < cap) l.readable = false;
     bump(l.runtime->bytes_in, static_cast<uint64_t>(n));
     feed(session_.onServerData({hw_.scratch(), static_cast<size_t>(n)}));

@@ -116,6 +116,9 @@ class HttpConnection final : PollTarget {
   void onServerEvent(ServerLink& link, uint32_t events);
   bool orphanedBy(const ConfigSnapshot& config) const;
   void abort();  // resets the client, closes the server connection
+  // Idle sweep (`now`: worker tick, s): a tunnel (after an Upgrade) with no byte either way for
+  // the service's idle_timeout_s is reset on both sides; HTTP requests have their own timers.
+  void expireIdleTunnel(uint32_t now);
   bool closed() const { return closed_; }
 
   size_t live_index = 0;  // HttpWorker::live_
@@ -178,6 +181,7 @@ class HttpConnection final : PollTarget {
   bool retired_ = false;
   bool in_feed_ = false;
   bool drive_posted_ = false;
+  uint32_t last_active_ = 0;  // worker tick of the last byte read from either side
   uint32_t refs_ = 0;
   http::Session session_;
   http::SessionCounters reported_;  // what syncCounters already added to the runtimes

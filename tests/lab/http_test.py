@@ -195,6 +195,10 @@ def http_doc() -> dict:
         vs["services"] = [{"port": port}]
         vs["pool_ref"] = name
         doc["virtualservice"].append(vs)
+    # The WebSocket tunnel of vs-upgrade ends after 5 s without a byte either way.
+    doc.setdefault("networkprofile", []).append({
+        "name": "short-idle", "profile": {"tcp_proxy_profile": {"idle_connection_timeout": 5}}})
+    find_named(doc["virtualservice"], "vs-upgrade")["network_profile_ref"] = "short-idle"
     # HEALTH_MONITOR_HTTP: srv2's nginx answers 200 "srv2" (UP), srv1:8085 answers 503 (a
     # maintenance code: DISABLED), srv1:8081 refuses (DOWN).
     doc["healthmonitor"].append({
@@ -264,13 +268,16 @@ class HttpProxyTest(unittest.TestCase):
         return vs["http"]
 
     def access_lines(self) -> list[str]:
-        return self.lab.access_log("srv1") + self.lab.access_log("srv2")
+        """The servers' log lines of proxied requests (not the health monitors' probes)."""
+        lines = self.lab.access_log("srv1") + self.lab.access_log("srv2")
+        return [l for l in lines if l.endswith(f'"{CLIENT_IP}"')]
 
     def test_get_through_the_vip_with_x_forwarded_for(self):
         self.lab.clear_access_logs()
         body = http_get(self.lab.client, URL)
         self.assertIn(body, ("srv1", "srv2"))
-        lines = self.access_lines()
+        lines = self.lab.access_log("srv1") + self.lab.access_log("srv2")
+        lines = [l for l in lines if not l.startswith("10.10.1.11 ")]  # health monitors
         self.assertEqual(len(lines), 1, lines)
         self.assertTrue(lines[0].endswith(f'"{CLIENT_IP}"'), lines[0])
         self.assertTrue(lines[0].startswith("10.10.3.100 "), "from the SNAT IP: " + lines[0])
@@ -368,6 +375,18 @@ class HttpProxyTest(unittest.TestCase):
         data = out["bytes"]
         self.assertTrue(data.startswith(b"HTTP/1.1 101"), data[:200])
         self.assertTrue(data.endswith(b"ping-1ping-2"), data[-100:])
+
+    def test_idle_websocket_tunnel_reset_after_idle_connection_timeout(self):
+        req = (b"GET /chat HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\n"
+               b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               b"Sec-WebSocket-Version: 13\r\n\r\n")
+        t0 = time.monotonic()
+        out = raw(self.lab, [req, b"late"], port=8083, pause=8)
+        took = time.monotonic() - t0
+        self.assertTrue(out["bytes"].startswith(b"HTTP/1.1 101"), out["bytes"][:100])
+        self.assertTrue(out["closed"] or "reset" in out["error"].lower(), out)
+        self.assertNotIn(b"late", out["bytes"], "the tunnel was gone before the late bytes")
+        self.assertLess(took, 8, "ended by floe after 5-6 s, not by the client")
 
     def test_http_monitor_up_down_and_maintenance_disabled(self):
         def states():
@@ -491,6 +510,7 @@ class HttpMultiplexingOffTest(unittest.TestCase):
         for _ in range(10):
             self.assertIsNotNone(http_get(self.lab.client, URL))
         lines = self.lab.access_log("srv1") + self.lab.access_log("srv2")
+        lines = [l for l in lines if l.endswith(f'"{CLIENT_IP}"')]  # not the monitors' probes
         conns = {l.split(" ")[0] + l.split(" ")[1] + l.split(" ")[2] for l in lines}
         self.assertEqual(len(conns), 10, lines)
         vs = find_named(self.se.status()["virtualservices"], "vs1")
