@@ -32,29 +32,33 @@ struct ServerKey {
   auto operator<=>(const ServerKey&) const = default;
 };
 
-HttpStats httpStats(const HttpCounters& c) {
+HttpStats httpStats(const HttpCounters& counters) {
   HttpStats s;
   const auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  s.requests = get(c.requests);
-  for (size_t i = 0; i < s.responses.size(); ++i) s.responses[i] = get(c.responses[i]);
-  s.local_responses = get(c.local_responses);
-  s.parse_errors = get(c.parse_errors);
-  s.bytes_from_client = get(c.bytes_from_client);
-  s.bytes_to_client = get(c.bytes_to_client);
-  s.server_connections_opened = get(c.server_connections_opened);
-  s.server_connections_reused = get(c.server_connections_reused);
-  s.retries = get(c.retries);
-  s.client_timeouts = get(c.client_timeouts);
-  s.server_timeouts = get(c.server_timeouts);
+  std::array<uint64_t, HttpCounterSet::kLatencyBoundsUs.size() + 1> latency{};
+  counters.forEach([&](const HttpCounterSet& c) {
+    s.requests += get(c.requests);
+    for (size_t i = 0; i < s.responses.size(); ++i) s.responses[i] += get(c.responses[i]);
+    s.local_responses += get(c.local_responses);
+    s.parse_errors += get(c.parse_errors);
+    s.bytes_from_client += get(c.bytes_from_client);
+    s.bytes_to_client += get(c.bytes_to_client);
+    s.server_connections_opened += get(c.server_connections_opened);
+    s.server_connections_reused += get(c.server_connections_reused);
+    s.retries += get(c.retries);
+    s.client_timeouts += get(c.client_timeouts);
+    s.server_timeouts += get(c.server_timeouts);
+    for (size_t i = 0; i < latency.size(); ++i) latency[i] += get(c.latency[i]);
+    s.latency_sum_us += get(c.latency_sum_us);
+  });
   uint64_t cumulative = 0;
-  for (size_t i = 0; i < c.latency.size(); ++i) {
-    cumulative += get(c.latency[i]);
+  for (size_t i = 0; i < latency.size(); ++i) {
+    cumulative += latency[i];
     const uint64_t bound =
-        i < HttpCounters::kLatencyBoundsUs.size() ? HttpCounters::kLatencyBoundsUs[i] : 0;
+        i < HttpCounterSet::kLatencyBoundsUs.size() ? HttpCounterSet::kLatencyBoundsUs[i] : 0;
     s.latency_buckets.emplace_back(bound, cumulative);
   }
   s.latency_count = cumulative;
-  s.latency_sum_us = get(c.latency_sum_us);
   return s;
 }
 

@@ -686,14 +686,14 @@ void HttpConnection::attach(ServerLink* link) {
 void HttpConnection::serverConnected(bool reused) {
   ServerRuntime& rt = *link_->runtime;
   if (reused) {
-    bump(rt.http.server_connections_reused);
-    bump(service_->runtime().http.server_connections_reused);
+    bump(rt.http.local().server_connections_reused);
+    bump(service_->runtime().http.local().server_connections_reused);
   } else {
     bump(rt.total);
-    bump(rt.http.server_connections_opened);
-    bump(service_->runtime().http.server_connections_opened);
+    bump(rt.http.local().server_connections_opened);
+    bump(service_->runtime().http.local().server_connections_opened);
   }
-  bump(rt.http.requests);
+  bump(rt.http.local().requests);
   feed(session_.onServerConnected(reused));
 }
 
@@ -782,7 +782,7 @@ void HttpConnection::onTimer(const asio::error_code& ec) {
 
 void HttpConnection::syncCounters() {
   const http::SessionCounters& c = session_.counters();
-  HttpCounters& vs = service_->runtime().http;
+  HttpCounterSet& vs = service_->runtime().http.local();
   const auto now = Clock::now();
   if (c.requests != reported_.requests) {
     request_start_ = now;
@@ -797,7 +797,7 @@ void HttpConnection::syncCounters() {
     bump(vs.responses[i], d);
     // Server answers also count for the server (a local error only for the service; when both
     // happen in one step, which is only a relayed response cut short, the server is skipped).
-    if (local == 0 && server_) bump(server_->http.responses[i], d);
+    if (local == 0 && server_) bump(server_->http.local().responses[i], d);
     relayed += d;
   }
   add(vs.local_responses, c.local_responses, reported_.local_responses);
@@ -807,7 +807,7 @@ void HttpConnection::syncCounters() {
         std::chrono::duration_cast<std::chrono::microseconds>(now - request_start_).count());
     vs.observeLatency(us);
     if (relayed > local && server_) {
-      server_->http.observeLatency(us);
+      server_->http.local().observeLatency(us);
       server_->observeResponse(us);
     }
   }

@@ -20,9 +20,9 @@
 
 namespace floe::proxy {
 
-// HTTP counters of a virtual service or of a server (docs/metrics.md). Relaxed atomics, each
-// bumped by the worker that served the request and summed by whoever reads them.
-struct HttpCounters {
+// HTTP counters of a virtual service or of a server (docs/metrics.md), one set per worker
+// slot (HttpCounters): each worker bumps its own set, a reader sums them.
+struct HttpCounterSet {
   // Upper bounds of the latency histogram buckets, in microseconds (the last one is +Inf):
   // from a request's head to the start of its response.
   static constexpr std::array<uint64_t, 12> kLatencyBoundsUs = {
@@ -48,6 +48,7 @@ struct HttpCounters {
     latency_sum_us.fetch_add(us, std::memory_order_relaxed);
   }
 };
+using HttpCounters = Sharded<HttpCounterSet>;
 
 // Counters of one server of one pool. Lives as long as the server stays in its pool across
 // apply() calls (and as long as a connection to it is open).

@@ -29,5 +29,36 @@ TEST(ShardedCounter, EachSlotHasACacheLineOfItsOwn) {
   EXPECT_GE(sizeof(ShardedCounter), ShardedCounter::kShards * 64);
 }
 
+struct TwoCounters {
+  std::atomic<uint64_t> a{0};
+  std::atomic<uint64_t> b{0};
+};
+
+TEST(Sharded, EachThreadAddsToItsOwnBlockAndTheSumIsExact) {
+  Sharded<TwoCounters> c;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&c, t] {
+      ShardedCounter::bindThisThread(static_cast<size_t>(t));
+      for (int i = 0; i < 1000; ++i) {
+        c.local().a.fetch_add(1, std::memory_order_relaxed);
+        c.local().b.fetch_add(2, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  uint64_t a = 0;
+  uint64_t b = 0;
+  size_t used = 0;
+  c.forEach([&](const TwoCounters& x) {
+    a += x.a.load();
+    b += x.b.load();
+    if (x.a.load() != 0) ++used;
+  });
+  EXPECT_EQ(a, 4000u);
+  EXPECT_EQ(b, 8000u);
+  EXPECT_EQ(used, 4u) << "four workers, four blocks";
+}
+
 }  // namespace
 }  // namespace floe::proxy
