@@ -340,6 +340,11 @@ class Bench:
             self.router = Frr(self.router_ns, self.lab.dir / "frr",
                               frr_config([{"ip": SE_IP, "bfd": True}], bfd_ms=BFD_MS))
             self.router.start()
+            if self.args.frr_coalesce_ms is not None:
+                # FRR sends its first UPDATEs and End-of-RIB to a new peer after the update
+                # group's coalesce time (1 s by default); BIRD sends its routes only after that.
+                self.router.vtysh("configure terminal", "router bgp 1",
+                                  f"coalesce-time {self.args.frr_coalesce_ms}")
             speakers = [FloeSpeaker(self.lab), BirdSpeaker(self.lab)]
             if self.args.only:
                 speakers = [s for s in speakers if s.name == self.args.only]
@@ -391,10 +396,14 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--vips", type=int, default=1000)
     ap.add_argument("--only", choices=("floe", "bird"))
+    ap.add_argument("--frr-coalesce-ms", type=int, metavar="MS",
+                    help="set the router's `coalesce-time` (FRR's default: 1000)")
     ap.add_argument("--json", help="write the figures and every round to this file")
     args = ap.parse_args()
     if not 1 <= args.rounds <= 50 or not 1 <= args.vips <= 20000:
         ap.error("--rounds 1..50, --vips 1..20000")
+    if args.frr_coalesce_ms is not None and not 0 <= args.frr_coalesce_ms <= 4294967295:
+        ap.error("--frr-coalesce-ms 0..4294967295")
     bench = Bench(args)
     results = bench.run()
     lines = report(results, args)

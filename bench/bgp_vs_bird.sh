@@ -15,7 +15,8 @@
 # One line per figure: `name floe=X bird=Y ratio=floe/bird`; lower is better for every figure.
 # Never fails on timings; fails (and tears everything down) when a set-up does not work.
 #
-# usage: bench/bgp_vs_bird.sh [--rounds 5] [--vips 1000] [--only floe|bird] [--json FILE]
+# usage: bench/bgp_vs_bird.sh [--rounds 5] [--vips 1000] [--only floe|bird] [--frr-coalesce-ms MS]
+#                             [--json FILE]
 #
 # environment: FLOE_SE   floe-se binary (default build/release/apps/floe-se, else build/dev/…)
 #              FLOE_LAB  lab name prefix (default "bench"; namespaces FLOE_LAB-bgp-*, rebuilt)
