@@ -80,15 +80,18 @@ def floe_document(addresses: list[str]) -> dict:
 
 def bird_config(addresses: list[str], log: Path) -> str:
     """BIRD 2: the same /32s as static (blackhole) routes exported to the iBGP peer with next
-    hop self, BFD 50/50/3 on eth0 (`direct`: BIRD takes an iBGP neighbour as multihop unless told,
-    and would then ask for a multihop BFD session, RFC 5883, which FRR's single-hop peer ignores), floe's (Avi's) default hold/keepalive 180/60. BIRD waits
-    `connect delay time` before its first connection attempt; 1 s is its minimum."""
+    hop self, BFD 50/50/3 on eth0, floe's (Avi's) default hold/keepalive 180/60. `direct`: BIRD
+    takes an iBGP neighbour as multihop unless told, and would then ask for a multihop BFD
+    session (RFC 5883), which FRR's single-hop peer ignores. BIRD waits `connect delay time`
+    before its first connection attempt; 1 s is its minimum."""
     routes = "\n".join(f"  route {a}/32 blackhole;" for a in addresses)
     return f"""log "{log}" all;
 router id {SE_IP};
 protocol device {{ scan time 10; }}
 protocol bfd {{
-  interface "eth0" {{ min rx interval {BFD_MS[1]} ms; min tx interval {BFD_MS[0]} ms; multiplier {BFD_MS[2]}; }};
+  interface "eth0" {{
+    min rx interval {BFD_MS[1]} ms; min tx interval {BFD_MS[0]} ms; multiplier {BFD_MS[2]};
+  }};
 }}
 protocol static vips {{
   ipv4;

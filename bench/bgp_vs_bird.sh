@@ -4,7 +4,8 @@
 # 50/50/3 and one iBGP neighbour, the speaker at 10.10.40.12 (reference 2's addresses); BIRD runs
 # in the SE's namespace with its own config, control socket and pid file under the lab directory
 # (never the system service) and announces the same /32s as static routes. Figures (medians):
-#   withdraw_sigkill_ms   SIGKILL of the speaker -> the VIP's /32 gone from the router's kernel table
+#   withdraw_sigkill_ms   SIGKILL of the speaker -> the VIP's /32 gone from the router's
+#                         kernel table
 #   withdraw_sigstop_ms   SIGSTOP (a frozen speaker: only BFD detects it) -> the same
 #   establish_ms          process start -> Established at the router
 #   1000_vips_establish_ms  process start -> Established, with 1,000 VIPs configured
@@ -29,7 +30,8 @@ case ${1:-} in -h | --help)
 esac
 [[ $(id -u) -eq 0 ]] || { echo "bgp_vs_bird: run as root" >&2; exit 1; }
 for t in ip nginx vtysh bird python3; do
-    command -v "$t" >/dev/null || { echo "bgp_vs_bird: $t is missing (scripts/install-deps.sh)" >&2; exit 1; }
+    command -v "$t" >/dev/null ||
+        { echo "bgp_vs_bird: $t is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 if [[ -z ${FLOE_SE:-} ]]; then
     for b in "$ROOT/build/release/apps/floe-se" "$ROOT/build/dev/apps/floe-se"; do
