@@ -17,6 +17,7 @@ packages=(
   iproute2 iputils-ping iputils-arping procps psmisc curl python3 nftables iperf3
   nginx-light haproxy wrk keepalived
   frr  # zebra, bgpd, bfdd as the lab's BGP router (tests/lab/frr.py)
+  bird2  # BIRD, the BGP speaker bench/bgp_vs_bird.sh compares floe with
   # operations: promtool and the lab's Prometheus, man pages, Debian packages
   prometheus scdoc debhelper lintian fakeroot
 )
@@ -42,7 +43,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# The packaged nginx, haproxy, prometheus, keepalived and frr services are not used: the lab starts its own.
-for svc in nginx haproxy prometheus keepalived frr; do
+# The packaged nginx, haproxy, prometheus, keepalived, frr and bird (bird2) services are not used: the lab starts its own.
+for svc in nginx haproxy prometheus keepalived frr bird; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
