@@ -81,6 +81,9 @@ const ObjectSchema kBgpProfile{
      field("local_preference", Kind::kInteger, "LOCAL_PREF of the routes sent to iBGP peers."),
      field("num_as_path_prepend", Kind::kInteger,
            "Extra copies of local_as in the AS_PATH sent to eBGP peers (0-10)."),
+     list(field("community", Kind::kString,
+                "BGP community sent with every route: AS:VALUE, a number, or no-export, "
+                "no-advertise, local-AS, internet.")),
      objects("peers", kBgpPeer, "peer_ip", "BGP peers.")}};
 
 const ObjectSchema kBfdProfile{

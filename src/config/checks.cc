@@ -257,4 +257,42 @@ bool overlaps(const Prefix& a, const Prefix& b) {
   return a.contains(b.network()) || b.contains(a.network());
 }
 
+std::optional<uint32_t> parseBgpCommunity(std::string_view text) {
+  struct WellKnown {
+    std::string_view name;
+    uint32_t value;
+  };
+  static constexpr WellKnown kWellKnown[] = {{"internet", 0},
+                                             {"no-export", 0xFFFFFF01u},
+                                             {"no-advertise", 0xFFFFFF02u},
+                                             {"local-as", 0xFFFFFF03u}};
+  for (const auto& w : kWellKnown) {
+    if (text.size() != w.name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < text.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(text[i])) == w.name[i];
+    }
+    if (same) return w.value;
+  }
+  // Decimal digits only, at most `max`.
+  auto number = [](std::string_view s, uint64_t max) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 10) return std::nullopt;
+    uint64_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (n > max) return std::nullopt;
+    return n;
+  };
+  if (const auto colon = text.find(':'); colon != std::string_view::npos) {
+    const auto as = number(text.substr(0, colon), 65535);
+    const auto value = number(text.substr(colon + 1), 65535);
+    if (!as || !value) return std::nullopt;
+    return static_cast<uint32_t>(*as << 16 | *value);
+  }
+  if (const auto n = number(text, 4294967295u)) return static_cast<uint32_t>(*n);
+  return std::nullopt;
+}
+
 }  // namespace floe::config::detail

@@ -50,6 +50,7 @@ inline constexpr Range kEbgpMultihop{1, 255, true,
 inline constexpr Range kLocalPreference{0, 4294967295u, false,
                                         "local_preference is 0-4294967295"};
 inline constexpr Range kAsPathPrepend{0, 10, false, "num_as_path_prepend is 0-10"};
+inline constexpr size_t kMaxCommunities = 32;  // bgp_profile community entries
 inline constexpr Range kBfdInterval{50, 60000, false, "BFD mintx and minrx are 50-60000 ms"};
 inline constexpr Range kBfdMulti{1, 255, false, "BFD multi (detection multiplier) is 1-255"};
 inline constexpr size_t kMaxMd5SecretLength = 80;  // TCP_MD5SIG_MAXKEYLEN (RFC 2385)
@@ -104,5 +105,11 @@ bool overlaps(const Prefix& a, const Prefix& b);
 
 // The DESIGN.md rules 1-8 (rules.cc), run by validate().
 void checkDesignRules(const Document& doc, Report& report);
+
+// One bgp_profile community (RFC 1997) as a 32-bit value: "AS:VALUE" with both 0-65535
+// (AS in the high 16 bits), a decimal number 0-4294967295, or a well-known name in any case:
+// internet (0), no-export (0xFFFFFF01), no-advertise (0xFFFFFF02), local-AS (0xFFFFFF03,
+// NO_EXPORT_SUBCONFED). nullopt for anything else.
+std::optional<uint32_t> parseBgpCommunity(std::string_view text);
 
 }  // namespace floe::config::detail

@@ -86,6 +86,28 @@ BgpProfile decodeBgpProfile(Fields& f) {
   f.number("keepalive_interval", b.keepalive_interval, detail::kKeepalive);
   f.number("local_preference", b.local_preference, detail::kLocalPreference);
   f.number("num_as_path_prepend", b.num_as_path_prepend, detail::kAsPathPrepend);
+  f.optional("community", [&](const json& v, const std::string& p) {
+    d.array(v, p, "[\"65000:100\", \"no-export\"]",
+            [&](const json& e, const std::string& ep, size_t i) {
+              if (i >= detail::kMaxCommunities) {
+                if (i == detail::kMaxCommunities) {
+                  d.error(p, "at most " + std::to_string(detail::kMaxCommunities) +
+                                 " communities");
+                }
+                return;
+              }
+              auto text = d.text(e, ep, "\"65000:100\"");
+              if (!text) return;
+              if (!detail::parseBgpCommunity(*text)) {
+                d.error(ep, "\"" + *text +
+                                "\" is not a BGP community; use AS:VALUE with both 0-65535 "
+                                "(\"65000:100\"), a number 0-4294967295, or internet, "
+                                "no-export, no-advertise, local-AS");
+                return;
+              }
+              b.community.push_back(*text);
+            });
+  });
   f.objects("peers", "bgp_profile peers[]", "[{\"peer_ip\": \"10.10.40.3\", \"remote_as\": 65000}]",
             [&](Fields& pf, size_t) {
               BgpPeer peer;

@@ -72,13 +72,15 @@ json encode(const BgpProfile& b) {
     if (p.ebgp_multihop != 0) o["ebgp_multihop"] = p.ebgp_multihop;
     peers.push_back(std::move(o));
   }
-  return {{"local_as", b.local_as},
-          {"ibgp", b.ibgp},
-          {"hold_time", b.hold_time},
-          {"keepalive_interval", b.keepalive_interval},
-          {"local_preference", b.local_preference},
-          {"num_as_path_prepend", b.num_as_path_prepend},
-          {"peers", peers}};
+  json out = {{"local_as", b.local_as},
+              {"ibgp", b.ibgp},
+              {"hold_time", b.hold_time},
+              {"keepalive_interval", b.keepalive_interval},
+              {"local_preference", b.local_preference},
+              {"num_as_path_prepend", b.num_as_path_prepend},
+              {"peers", peers}};
+  if (!b.community.empty()) out["community"] = b.community;
+  return out;
 }
 
 json encode(const VrfContext& v) {

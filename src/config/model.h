@@ -75,6 +75,9 @@ struct BgpProfile {
   uint32_t keepalive_interval = 60;
   uint32_t local_preference = 100;    // LOCAL_PREF sent to iBGP peers
   uint32_t num_as_path_prepend = 0;   // extra copies of local_as in the AS_PATH to eBGP peers
+  // RFC 1997 communities sent with every route, as written: "AS:VALUE" (each 0-65535), a
+  // number 0-4294967295, or internet, no-export, no-advertise, local-AS (parseBgpCommunity).
+  std::vector<std::string> community;
   std::vector<BgpPeer> peers;
 
   bool operator==(const BgpProfile&) const = default;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "config/checks.h"
 #include "se/support.h"
 
 namespace floe::se {
@@ -170,6 +171,9 @@ Result<BgpSettings> bgpSettings(const config::Document& doc, const config::Servi
   out.ibgp = profile.ibgp;
   out.localPreference = profile.local_preference;
   out.asPathPrepend = static_cast<uint8_t>(profile.num_as_path_prepend);
+  for (const auto& c : profile.community) {
+    if (const auto value = config::detail::parseBgpCommunity(c)) out.communities.push_back(*value);
+  }
   if (vrf.bfd_profile) {
     out.bfd = bfd::Profile{vrf.bfd_profile->mintx, vrf.bfd_profile->minrx,
                            static_cast<uint8_t>(vrf.bfd_profile->multi)};

@@ -74,6 +74,7 @@ struct BgpSettings {
   bool ibgp = false;
   uint32_t localPreference = 100;  // bgp_profile local_preference (iBGP peers)
   uint8_t asPathPrepend = 0;       // bgp_profile num_as_path_prepend (eBGP peers)
+  std::vector<uint32_t> communities;  // bgp_profile community (RFC 1997 values)
   // (virtual service, address) of every enabled virtual service: VIPs and SNAT IPs.
   std::vector<std::pair<std::string, IpAddress>> vips;
   std::vector<std::pair<std::string, IpAddress>> snatIps;

@@ -557,6 +557,7 @@ void Runtime::advertise() {
     policy.ibgp = peer.session.localAs == peer.session.remoteAs;
     policy.localPreference = bgp_->localPreference;
     policy.asPathPrepend = bgp_->asPathPrepend;
+    policy.communities = bgp_->communities;
     if (standbyAdvertises) {
       // Worse than the active's: half the LOCAL_PREF to internal peers, three more copies of
       // the local AS to external ones. Taking the active role re-advertises with the normal

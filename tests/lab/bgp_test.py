@@ -270,7 +270,8 @@ class BgpTest(unittest.TestCase):
         r = self.start_router([{"ip": "10.10.40.12", "remote_as": 4200000002, "bfd": True}],
                               local_as=4200000001)
         se = self.start_se(document(ibgp=False, local_as=4200000002, remote_as=4200000001,
-                                    profile_extra={"num_as_path_prepend": 2}))
+                                    profile_extra={"num_as_path_prepend": 2,
+                                                   "community": ["65000:100", "no-export"]}))
         self.assertTrue(self.wait_route(f"{VIP}/32", "10.10.40.12", 30),
                         f"{peer_status(se)}\n{r.vtysh('show ip bgp summary')}")
         st = peer_status(se)
@@ -279,6 +280,8 @@ class BgpTest(unittest.TestCase):
         path = r.json(f"show ip bgp {VIP}/32 json")["paths"][0]
         # num_as_path_prepend 2: the local AS three times.
         self.assertEqual(path["aspath"]["string"], "4200000002 4200000002 4200000002", path)
+        # bgp_profile community: both RFC 1997 communities reach the router as written.
+        self.assertEqual(path.get("community", {}).get("string"), "65000:100 no-export", path)
 
     # -- TCP MD5 ----------------------------------------------------------------------------------
     def test_md5_matching_establishes(self):

@@ -332,6 +332,32 @@ class PreserveClientIpTest(RoutingLabTest):
     def served_from(self, srv: str) -> list[str]:
         return [line.split()[0] for line in self.lab.access_log(srv)]
 
+    def test_http_virtual_service_preserves_the_client_address(self):
+        """The HTTP proxy (not the L4 path) opens its server connections from the client's
+        address too; X-Forwarded-For carries it as well."""
+        doc = preserve_config()
+        doc["applicationprofile"].append(
+            {"name": "http-keep-ip", "type": "APPLICATION_PROFILE_TYPE_HTTP",
+             "preserve_client_ip": True,
+             "http_profile": {"connection_multiplexing_enabled": False}})
+        doc["virtualservice"][0]["application_profile_ref"] = "http-keep-ip"
+        (se1,) = self.start(doc, "se1")
+        self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]
+                                   ["return_path_installed"], 5, 0.1), se1.log())
+        self.assertTrue(wait_until(lambda: reaches(self.lab.client, f"http://{VIP}/"), 10, 0.2),
+                        se1.log())
+        self.lab.clear_access_logs()
+        got = [reaches(self.lab.client, f"http://{VIP}/") for _ in range(4)]
+        self.assertEqual(sorted(got), ["srv1", "srv1", "srv2", "srv2"])
+        lines = self.lab.access_log("srv1") + self.lab.access_log("srv2")
+        self.assertEqual([line.split()[0] for line in lines], [CLIENT] * 4, lines)
+        self.assertTrue(all(f'"{CLIENT}"' in line for line in lines), lines)  # X-Forwarded-For
+        vs = find_named(se1.status()["virtualservices"], "vs1")
+        self.assertIn("http", vs, "vs1 must run the HTTP proxy")
+        self.assertGreaterEqual(vs["http"]["requests"], 5, vs)
+        self.assertEqual(se1.stop(), 0)
+        self.assertRestored("se1")
+
     def test_servers_log_the_client_address_with_preserve_and_the_snat_ip_without(self):
         (se1,) = self.start(preserve_config(), "se1")
         self.assertTrue(wait_until(lambda: se1.status()["preserve_client_ip"]

@@ -2,6 +2,7 @@
 // paths and error collection.
 #include <gtest/gtest.h>
 
+#include "config/checks.h"
 #include "config/document.h"
 #include "test_support.h"
 
@@ -600,6 +601,37 @@ TEST(Decode, BgpPolicyFields) {
   EXPECT_NE(all.find("vrfcontext[v].bgp_profile.num_as_path_prepend"), std::string::npos) << all;
   EXPECT_NE(all.find("num_as_path_prepend is 0-10"), std::string::npos) << all;
   EXPECT_NE(all.find("ebgp_multihop is 0 (single hop) or 1-255"), std::string::npos) << all;
+}
+
+TEST(Decode, BgpCommunitiesAsWrittenOrRefusedByName) {
+  auto d = decodeDocument(R"({
+    "vrfcontext": [{"name": "v", "bgp_profile": {"local_as": 65001,
+        "community": ["65000:100", "NO-EXPORT", "4294967295", "local-AS"],
+        "peers": [{"peer_ip": "10.0.0.1", "remote_as": 65000}]}}]})");
+  ASSERT_TRUE(accepted(d.report));
+  const auto& c = findVrf(d.document, "v")->bgp_profile->community;
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(detail::parseBgpCommunity(c[0]), (65000u << 16) | 100u);
+  EXPECT_EQ(detail::parseBgpCommunity(c[1]), 0xFFFFFF01u);  // RFC 1997 NO_EXPORT
+  EXPECT_EQ(detail::parseBgpCommunity(c[2]), 0xFFFFFFFFu);
+  EXPECT_EQ(detail::parseBgpCommunity(c[3]), 0xFFFFFF03u);  // NO_EXPORT_SUBCONFED
+  EXPECT_EQ(encodeDocument(d.document)["vrfcontext"][0]["bgp_profile"]["community"][0], "65000:100");
+
+  auto bad = decodeDocument(R"({
+    "vrfcontext": [{"name": "v", "bgp_profile": {"local_as": 65001,
+        "community": ["65536:1", "1:65536", "4294967296", "no-exports", ":1", 7],
+        "peers": [{"peer_ip": "10.0.0.1", "remote_as": 65000}]}}]})");
+  EXPECT_FALSE(accepted(bad.report));
+  std::string all;
+  for (const auto& e : bad.report.errors) all += e.toString() + "\n";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NE(all.find("vrfcontext[v].bgp_profile.community[" + std::to_string(i) +
+                       "]: \""),
+              std::string::npos)
+        << i << all;
+  }
+  EXPECT_NE(all.find("is not a BGP community; use AS:VALUE"), std::string::npos) << all;
+  EXPECT_NE(all.find("community[5]: must be a string"), std::string::npos) << all;
 }
 
 TEST(Decode, AppliesAviDefaults) {
