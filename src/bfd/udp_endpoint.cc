@@ -265,8 +265,17 @@ void UdpEndpoint::apply(Peer& p, const Effects& fx) {
     changed = true;
     if (c.to == State::kUp) ++p.upTransitions;
     p.lastChange = formatUtc(clock_.wallNow());
-    spdlog::info("bfd {}: {} -> {} ({})", p.spec.peer.toString(), stateName(c.from),
-                 stateName(c.to), diagnosticName(c.diag));
+    // Logged from the time-critical loop: a few short lines only on a state change.
+    logEvent(c.from == State::kUp ? spdlog::level::warn : spdlog::level::info,
+             c.to == State::kUp ? "bfd_session_up"
+             : c.from == State::kUp ? "bfd_session_down"
+                                    : "bfd_state",
+             {{"peer_ip", p.spec.peer.toString()},
+              {"from", std::string(stateName(c.from))},
+              {"to", std::string(stateName(c.to))},
+              {"diagnostic", std::string(diagnosticName(c.diag))}},
+             fmt::format("bfd {}: {} -> {} ({})", p.spec.peer.toString(), stateName(c.from),
+                         stateName(c.to), diagnosticName(c.diag)));
     if (onChange_) onChange_(p.spec.peer, c);
   }
   arm(p);

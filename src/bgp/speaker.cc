@@ -480,8 +480,13 @@ void Speaker::apply(Peer& p, const std::shared_ptr<Conn>& c, Effects fx) {
       }
     }
     for (const auto& e : u.errors) {
-      spdlog::warn("bgp {}: malformed UPDATE handled per RFC 7606 ({}): {}",
-                   p.settings.peer.toString(), errorActionName(e.action), e.reason);
+      logEventLimited(stateLog_, spdlog::level::warn, "bgp_update_error",
+                      {{"peer_ip", p.settings.peer.toString()},
+                       {"action", std::string(errorActionName(e.action))},
+                       {"reason", e.reason}},
+                      fmt::format("bgp {}: malformed UPDATE handled per RFC 7606 ({}): {}",
+                                  p.settings.peer.toString(), errorActionName(e.action),
+                                  e.reason));
       p.rfc7606.push_back({{"action", errorActionName(e.action)},
                            {"attribute_type", e.type},
                            {"subcode", e.subcode},
@@ -493,8 +498,18 @@ void Speaker::apply(Peer& p, const std::shared_ptr<Conn>& c, Effects fx) {
   bool established = false;
   bool left = false;
   for (const auto& ch : fx.changes) {
-    spdlog::info("bgp {}: {} -> {} ({})", p.settings.peer.toString(), stateName(ch.from),
-                 stateName(ch.to), eventName(ch.event));
+    // Leaving Established is what an operator must see; the rest of the cycle is info.
+    const bool down = ch.from == State::kEstablished;
+    logEventLimited(stateLog_, down ? spdlog::level::warn : spdlog::level::info,
+                    ch.to == State::kEstablished ? "bgp_session_up"
+                    : down                       ? "bgp_session_down"
+                                                 : "bgp_state",
+                    {{"peer_ip", p.settings.peer.toString()},
+                     {"from", std::string(stateName(ch.from))},
+                     {"to", std::string(stateName(ch.to))},
+                     {"cause", std::string(eventName(ch.event))}},
+                    fmt::format("bgp {}: {} -> {} ({})", p.settings.peer.toString(),
+                                stateName(ch.from), stateName(ch.to), eventName(ch.event)));
     if (ch.to == State::kEstablished) established = true;
     if (ch.from == State::kEstablished) left = true;
   }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/rate_limit.h"
 #include "bgp/adj_rib_out.h"
 #include "bgp/fsm.h"
 #include "common/clock.h"
@@ -106,6 +107,9 @@ class Speaker {
   std::map<IpAddress, std::unique_ptr<Listener>> listeners_;  // by local address
   mutable std::mutex statusMutex_;
   nlohmann::json status_ = nlohmann::json::array();
+  // A peer that cannot be reached cycles Idle/Connect/Active every few seconds: at most 6
+  // state lines per peer per minute, then a count of the suppressed ones.
+  LogRateLimiter stateLog_{6, std::chrono::minutes(1)};
 };
 
 }  // namespace floe::bgp
