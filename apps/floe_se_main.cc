@@ -147,7 +147,18 @@ int main(int argc, char** argv) {
   checkCmd->add_option("--config", configPath)->required()->check(CLI::ExistingFile);
   checkCmd->add_option("--name", name, "also check what this SE would run");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // A usage error (unknown option, missing file, bad value): CLI11's message, exit 2 like
+    // an invalid document (CLI11's own codes, e.g. 105, mean nothing to a user or a unit).
+    app.exit(e);
+    return 2;
+  }
 
   if (*status) return runCommand(runDir, name, "status");
   if (*switchover) return runCommand(runDir, name, "switchover");
