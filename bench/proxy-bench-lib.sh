@@ -157,3 +157,135 @@ monitor_field() { # monitor_field FIELD DEFAULT
         | ([.healthmonitor[]? | select(.name == $m)][0][$f]) // empty' "$WORK/floe.json")
     echo "${v:-$2}"
 }
+
+# --- HAProxy's addresses and start, wrk runs and their figures, one measurement -----------
+haproxy_addrs_add() {
+    local left
+    left=$(se1_leftovers)
+    [[ -z $left ]] || die "se1 is not clean before starting HAProxy: ${left//$'\n'/, }"
+    HAPROXY_ADDRS=1
+    # What floe-se holds itself: floating IP on eth0 (the router's next hop for VIP and
+    # SNAT IP), VIP and SNAT IP as /32 on a port-less bridge (no dummy links on this
+    # kernel), default route via the router.
+    ip -n "$SE1" addr add "$FLOATING/32" dev eth0
+    ip -n "$SE1" link add haproxy0 type bridge
+    ip -n "$SE1" link set haproxy0 up
+    ip -n "$SE1" addr add "$VIP/32" dev haproxy0
+    ip -n "$SE1" addr add "$SNAT/32" dev haproxy0
+    ip -n "$SE1" route add default via "$GATEWAY"
+}
+
+haproxy_start() { # haproxy_start THREADS TAG
+    local threads=$1 tag=$2 i
+    write_haproxy_config "$threads" "$WORK/haproxy-$tag.cfg"
+    haproxy -c -q -f "$WORK/haproxy-$tag.cfg" || die "HAProxy rejects $WORK/haproxy-$tag.cfg"
+    haproxy_addrs_add
+    PROXY_KIND=haproxy
+    ip netns exec "$SE1" haproxy -db -f "$WORK/haproxy-$tag.cfg" \
+        </dev/null >"$WORK/haproxy-$tag.log" 2>&1 &
+    PROXY_PID=$!
+    for ((i = 0; i < 50; i++)); do # 10 s
+        lab_pid_alive "$PROXY_PID" ||
+            die "haproxy exited during start-up: $(tail -n 20 "$WORK/haproxy-$tag.log")"
+        vip_serves_both && return 0
+        sleep 0.2
+    done
+    die "HAProxy: the VIP does not serve both srv1 and srv2 from the client after 10 s"
+}
+
+# --- load ---------------------------------------------------------------------------------
+# run_wrk MODE SECONDS OUTFILE [--latency]
+run_wrk() {
+    local mode=$1 secs=$2 out=$3 extra=()
+    shift 3
+    extra=("$@")
+    local path=/
+    [[ $mode == close ]] && extra+=(-H 'Connection: close')
+    [[ $mode == 1mib ]] && path=/files/1m.bin
+    # In the background and waited for, so that INT/TERM reach our trap at once.
+    timeout -k 5 $((secs + 30)) ip netns exec "$CLIENT" \
+        wrk -t 1 -c "$CONNECTIONS" -d "${secs}s" --timeout 5s "${extra[@]}" "http://$VIP$path" \
+        >"$out" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID"
+}
+
+# parse_wrk FILE : rps requests non2xx connect read write timeout p50_ms p99_ms
+parse_wrk() {
+    awk '
+        function ms(v,   n) {
+            n = v + 0
+            if (v ~ /us$/) return n / 1000
+            if (v ~ /ms$/) return n
+            if (v ~ /m$/) return n * 60000
+            if (v ~ /s$/) return n * 1000
+            return n
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        / requests in / { reqs = $1 }
+        /Socket errors:/ { gsub(",", ""); c = $4; r = $6; w = $8; t = $10 }
+        /Non-2xx or 3xx responses:/ { non = $NF }
+        /Latency Distribution/ { dist = 1; next }
+        dist && $1 == "50%" { p50 = ms($2) }
+        dist && $1 == "99%" { p99 = ms($2); dist = 0 }
+        END {
+            if (rps == "") exit 1
+            printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rps, reqs, non, c, r, w, t,
+                (p50 == "" ? "nan" : p50), (p99 == "" ? "nan" : p99)
+        }' "$1"
+}
+
+# profile_start TAG / profile_stop TAG : perf record on the proxy during one measured run.
+# cpu-clock because VMs often lack hardware counters; frame-pointer call graphs (kernel
+# stacks are complete, user stacks as far as the build keeps frame pointers).
+profile_start() {
+    perf record -q -e cpu-clock -F 999 -g -p "$PROXY_PID" -o "$PROFILE_DIR/perf-$1.data" \
+        >"$PROFILE_DIR/perf-$1.log" 2>&1 &
+    PERF_PID=$!
+    sleep 0.5
+}
+profile_stop() {
+    local tag=$1 i
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    for ((i = 0; i < 300; i++)); do lab_pid_alive "$PERF_PID" || break; sleep 0.1; done
+    lab_pid_alive "$PERF_PID" && kill -KILL "$PERF_PID" 2>/dev/null
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    perf report -i "$PROFILE_DIR/perf-$tag.data" --no-children --sort dso,symbol --stdio \
+        --percent-limit 0.5 -g none 2>/dev/null | grep -v '^$' | sed -e 's/[ -]*$//' \
+        >"$PROFILE_DIR/report-$tag.txt" || true
+    perf report -i "$PROFILE_DIR/perf-$tag.data" --children --sort symbol --stdio \
+        --percent-limit 2 -g none 2>/dev/null | grep -v '^$' | sed -e 's/[ -]*$//' \
+        >"$PROFILE_DIR/report-children-$tag.txt" || true
+    log "profile $tag: top symbols (self time; full: $PROFILE_DIR/report-$tag.txt)"
+    grep -v '^#' "$PROFILE_DIR/report-$tag.txt" | head -n 15 >&2 || true
+    log "profile $tag: time per system call, inclusive (full: $PROFILE_DIR/report-children-$tag.txt)"
+    grep -E '\] __x64_sys_' "$PROFILE_DIR/report-children-$tag.txt" | head -n 10 >&2 || true
+}
+
+# measure THREADS MODE PROXY ROUND
+measure() {
+    local threads=$1 mode=$2 proxy=$3 round=$4 tag="t$1-$2-$3-r$4" t0 t1 parsed cpu hz load
+    if ((WARMUP > 0)); then
+        run_wrk "$mode" "$WARMUP" "$WORK/wrk-$tag.warmup.txt" ||
+            log "warning: warm-up wrk failed ($tag): $(tail -n 3 "$WORK/wrk-$tag.warmup.txt")"
+    fi
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    [[ -n $PROFILE_DIR ]] && profile_start "$tag"
+    t0=$(proc_cpu_ticks "$PROXY_PID")
+    if ! run_wrk "$mode" "$DURATION" "$WORK/wrk-$tag.txt" --latency; then
+        log "warning: wrk failed ($tag): $(tail -n 5 "$WORK/wrk-$tag.txt")"
+    fi
+    t1=$(proc_cpu_ticks "$PROXY_PID")
+    [[ -n $PROFILE_DIR ]] && profile_stop "$tag"
+    lab_pid_alive "$PROXY_PID" || die "$proxy died during the run $tag (log: $(tail -n 20 "$WORK/$proxy-t$threads-r$round.log"))"
+    hz=$(getconf CLK_TCK)
+    cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$DURATION" 'BEGIN { printf "%.1f", 100 * d / hz / s }')
+    if parsed=$(parse_wrk "$WORK/wrk-$tag.txt"); then
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$mode" "$proxy" "$round" "$parsed" "$cpu" "$load" >>"$RESULTS"
+        log "$(printf '%-8s t=%s %-9s round %s: %10s req/s, proxy CPU %s%%' "$proxy" "$threads" "$mode" "$round" "${parsed%%$'\t'*}" "$cpu")"
+    else
+        log "warning: no figures in wrk output ($tag): $(tail -n 5 "$WORK/wrk-$tag.txt")"
+        echo "wrk gave no figures for $tag" >>"$WORK/problems"
+    fi
+}
