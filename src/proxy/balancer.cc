@@ -63,7 +63,8 @@ std::optional<size_t> Balancer::pickConsistentHash(std::span<const ServerView> s
   return std::nullopt;
 }
 
-std::optional<size_t> Balancer::pickFastestResponse(std::span<const ServerView> servers) {
+std::optional<size_t> Balancer::pickLowestPerWeight(std::span<const ServerView> servers,
+                                                    uint64_t ServerView::*load) {
   const size_t n = servers.size();
   if (n == 0) return std::nullopt;
   if (next_ >= n) next_ = 0;
@@ -76,12 +77,17 @@ std::optional<size_t> Balancer::pickFastestResponse(std::span<const ServerView> 
       best = i;
       continue;
     }
+    // load_i / ratio_i < load_b / ratio_b without division: ratios are at most 20, active
+    // counts far below 2^58 and response times below 2^40 us, so the products do not overflow.
     const ServerView& b = servers[*best];
-    // response_i / ratio_i < response_b / ratio_b; times below 2^40 us, ratios at most 20.
-    if (s.response_us * weightOf(b) < b.response_us * weightOf(s)) best = i;
+    if (s.*load * weightOf(b) < b.*load * weightOf(s)) best = i;
   }
   if (best) next_ = (*best + 1) % n;
   return best;
+}
+
+std::optional<size_t> Balancer::pickFastestResponse(std::span<const ServerView> servers) {
+  return pickLowestPerWeight(servers, &ServerView::response_us);
 }
 
 std::optional<size_t> Balancer::pickRoundRobin(std::span<const ServerView> servers) {
@@ -105,25 +111,7 @@ std::optional<size_t> Balancer::pickRoundRobin(std::span<const ServerView> serve
 }
 
 std::optional<size_t> Balancer::pickLeastConnections(std::span<const ServerView> servers) {
-  const size_t n = servers.size();
-  if (n == 0) return std::nullopt;
-  if (next_ >= n) next_ = 0;
-  std::optional<size_t> best;
-  for (size_t k = 0; k < n; ++k) {
-    const size_t i = (next_ + k) % n;
-    const ServerView& s = servers[i];
-    if (!s.eligible || s.tried) continue;
-    if (!best) {
-      best = i;
-      continue;
-    }
-    // active_i / ratio_i < active_b / ratio_b without division; ratios are small (1-20),
-    // active counts far below 2^58, so the products do not overflow.
-    const ServerView& b = servers[*best];
-    if (s.active * weightOf(b) < b.active * weightOf(s)) best = i;
-  }
-  if (best) next_ = (*best + 1) % n;
-  return best;
+  return pickLowestPerWeight(servers, &ServerView::active);
 }
 
 }  // namespace floe::proxy

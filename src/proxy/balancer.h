@@ -55,6 +55,10 @@ class Balancer {
   // The eligible server with the lowest recent response time per unit of ratio; servers not
   // measured yet first; ties take turns as for least connections.
   std::optional<size_t> pickFastestResponse(std::span<const ServerView> servers);
+  // The eligible, untried server with the lowest `load` (a field of ServerView) per unit of
+  // ratio, ties in turn from the one after the previous pick: both of the above.
+  std::optional<size_t> pickLowestPerWeight(std::span<const ServerView> servers,
+                                            uint64_t ServerView::*load);
   void buildRing(std::span<const ServerView> servers);
 
   Algorithm algorithm_;
