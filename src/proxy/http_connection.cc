@@ -283,6 +283,7 @@ void HttpConnection::feed(http::Session::Effects effects) {
       if (closed_) break;
       execute(e);
     }
+    if (!closed_) flushPending();  // may queue more effects (onClientWritten, ...)
     if (backlog_.empty() || closed_) break;
     effects.clear();
     effects.swap(backlog_);
@@ -298,8 +299,35 @@ void HttpConnection::feed(http::Session::Effects effects) {
   rescheduleTimer();
 }
 
+void HttpConnection::flushPending() {
+  if (client_unflushed_) {
+    client_unflushed_ = false;
+    flushClient();
+  }
+  if (server_unflushed_ && !closed_) {
+    server_unflushed_ = false;
+    flushServer();
+  }
+}
+
 void HttpConnection::execute(http::Effect& e) {
   using K = http::Effect::Kind;
+  // Consecutive sends to one side (a response's head, then its body) leave in one send(): one
+  // TCP segment instead of two, so the peer does not ACK (and wake) twice per response. Any
+  // effect on a connection first writes what is queued, in the order the session asked;
+  // timers and read pauses do not (they are not ordered with the bytes).
+  switch (e.kind) {
+    case K::kOpenServer:
+    case K::kReleaseServer:
+    case K::kCloseServer:
+    case K::kCloseClient:
+    case K::kResetClient:
+      flushPending();
+      if (closed_) return;
+      break;
+    default:
+      break;
+  }
   switch (e.kind) {
     case K::kSendToClient:
       if (out_client_off_ >= out_client_.size()) {
@@ -308,7 +336,7 @@ void HttpConnection::execute(http::Effect& e) {
       } else {
         out_client_.append(e.bytes);
       }
-      flushClient();
+      client_unflushed_ = true;
       break;
     case K::kSendToServer:
       if (out_server_off_ >= out_server_.size()) {
@@ -317,7 +345,7 @@ void HttpConnection::execute(http::Effect& e) {
       } else {
         out_server_.append(e.bytes);
       }
-      flushServer();
+      server_unflushed_ = true;
       break;
     case K::kOpenServer:
       openServer();

@@ -151,6 +151,7 @@ class HttpConnection final : PollTarget {
   bool readServer();
   void flushClient();
   void flushServer();
+  void flushPending();  // writes what execute() queued for either side
   void openServer();
   void connectNext();
   // Opens a non-blocking connection to server `index` of the pool (SNAT IP per the service),
@@ -175,6 +176,8 @@ class HttpConnection final : PollTarget {
   bool client_readable_ = true;  // the request may be queued already
   bool client_writable_ = true;
   bool client_paused_ = false;
+  bool client_unflushed_ = false;  // out_client_ has bytes execute() queued, not yet sent
+  bool server_unflushed_ = false;
   bool server_paused_ = false;
   bool closing_ = false;  // kCloseClient seen: close once out_client_ is written
   bool closed_ = false;
