@@ -168,8 +168,8 @@ struct HttpProfile {
   uint32_t keepalive_timeout = 30000;      // ms idle between requests, 10-100000000
   bool xff_enabled = true;
   std::string xff_alternate_name = "X-Forwarded-For";  // header name, an HTTP token
-  bool x_forwarded_proto_enabled = true;  // floe's default; Avi's is false
-  bool via_enabled = false;               // floe's own: add "Via: 1.1 floe" both ways
+  bool x_forwarded_proto_enabled = true;               // floe's default; Avi's is false
+  bool via_enabled = false;                            // floe's own: add "Via: 1.1 floe" both ways
   bool websockets_enabled = true;
 
   bool operator==(const HttpProfile&) const = default;

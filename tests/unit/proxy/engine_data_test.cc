@@ -288,8 +288,7 @@ TEST_F(EngineTest, ConsistentHashBySourceAddressOrAddressAndPort) {
     return seq;
   };
   const std::string byAddress = servedBy(HashKey::kSourceIp);
-  EXPECT_TRUE(byAddress == std::string(24, 'a') || byAddress == std::string(24, 'b'))
-      << byAddress;
+  EXPECT_TRUE(byAddress == std::string(24, 'a') || byAddress == std::string(24, 'b')) << byAddress;
   const std::string byPort = servedBy(HashKey::kSourceIpAndPort);
   EXPECT_NE(byPort.find('a'), std::string::npos) << byPort;
   EXPECT_NE(byPort.find('b'), std::string::npos) << byPort;
