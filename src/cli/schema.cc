@@ -123,8 +123,11 @@ const ObjectSchema kHttpProfile{
      field("keepalive_timeout", Kind::kInteger,
            "Milliseconds an idle client connection is kept between requests."),
      field("xff_enabled", Kind::kBool, "Add the client's address to X-Forwarded-For."),
+     field("xff_alternate_name", Kind::kString,
+           "Header name used instead of X-Forwarded-For (an HTTP token)."),
      field("x_forwarded_proto_enabled", Kind::kBool, "Set X-Forwarded-Proto."),
-     field("websockets_enabled", Kind::kBool, "Tunnel WebSocket upgrades.")}};
+     field("websockets_enabled", Kind::kBool, "Tunnel WebSocket upgrades."),
+     field("via_enabled", Kind::kBool, "Add \"Via: 1.1 floe\" both ways (floe's own).")}};
 
 const ObjectSchema kVip{
     "vip",
@@ -195,6 +198,14 @@ const ObjectSchema kPool{
                   toString(config::LbAlgorithm::kFastestResponse),
                   toString(config::LbAlgorithm::kConsistentHash)},
                  "Load balancing algorithm."),
+     enumeration("lb_algorithm_hash",
+                 {toString(config::LbAlgorithmHash::kSourceIpAddress),
+                  toString(config::LbAlgorithmHash::kSourceIpAddressAndPort),
+                  toString(config::LbAlgorithmHash::kUri),
+                  toString(config::LbAlgorithmHash::kCustomHeader)},
+                 "What LB_ALGORITHM_CONSISTENT_HASH hashes (URI and header: HTTP only)."),
+     field("lb_algorithm_consistent_hash_hdr", Kind::kString,
+           "Request header hashed with LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER."),
      field("default_server_port", Kind::kInteger, "Port of servers that give none."),
      field("server_timeout", Kind::kInteger,
            "Milliseconds for an HTTP response to start (0: 60000)."),

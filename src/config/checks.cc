@@ -180,6 +180,33 @@ std::optional<std::string> checkHttpResponseCode(const std::string& code) {
   return "\"" + code + "\" is not a response code class; accepted: " + join(all);
 }
 
+std::optional<std::string> checkHttpFieldName(const std::string& name) {
+  if (name.empty()) return "must not be empty; give a header name such as \"X-User\"";
+  if (name.size() > kMaxFieldNameLength) {
+    return "is " + std::to_string(name.size()) + " bytes long; header names are at most " +
+           std::to_string(kMaxFieldNameLength);
+  }
+  // tchar (RFC 9110 §5.6.2): ALPHA, DIGIT and !#$%&'*+-.^_`|~
+  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
+    if (ok) continue;
+    std::string shown;
+    if (c > 0x20 && c < 0x7f) {
+      shown = std::string("'") + static_cast<char>(c) + "'";
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      shown = std::string("byte 0x") + kHex[c >> 4] + kHex[c & 15];
+    }
+    // The name itself is not echoed: it may hold a newline.
+    return "is not an HTTP header name: " + shown + " at offset " + std::to_string(i) +
+           "; use letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 token)";
+  }
+  return std::nullopt;
+}
+
 std::string objectPath(std::string_view type, const std::string& name, size_t index) {
   // A name that is not acceptable is reported at its own path; never echoed in others.
   if (checkName(name)) return std::string(type) + "[" + std::to_string(index) + "]";

@@ -88,6 +88,9 @@ std::optional<std::string> checkNetworkPrefix(const Prefix& prefix);
 // subnet shorter than /31.
 std::optional<std::string> checkInterfaceAddress(const Prefix& prefix);
 std::optional<std::string> checkHttpResponseCode(const std::string& code);
+// An HTTP field name: a token (RFC 9110 §5.1, §5.6.2), 1-256 bytes of tchar.
+std::optional<std::string> checkHttpFieldName(const std::string& name);
+inline constexpr size_t kMaxFieldNameLength = 256;
 
 // Paths: `type[name]` (or `type[index]` when the name is empty), `.field`, `[i]`.
 std::string objectPath(std::string_view type, const std::string& name, size_t index);

@@ -232,6 +232,17 @@ Pool decodePool(Fields& f) {
   });
   f.port("default_server_port", pool.default_server_port);
   f.number("server_timeout", pool.server_timeout, detail::kServerTimeout);
+  f.optional("lb_algorithm_hash", [&](const json& v, const std::string& p) {
+    Fields::store(
+        pool.lb_algorithm_hash,
+        d.enumeration(v, p, "lb_algorithm_hash",
+                      {LbAlgorithmHash::kSourceIpAddress, LbAlgorithmHash::kSourceIpAddressAndPort,
+                       LbAlgorithmHash::kUri, LbAlgorithmHash::kCustomHeader}));
+  });
+  f.optional("lb_algorithm_consistent_hash_hdr", [&](const json& v, const std::string& p) {
+    Fields::store(pool.lb_algorithm_consistent_hash_hdr,
+                  d.checkedText(v, p, "\"X-User\"", detail::checkHttpFieldName));
+  });
   f.optional("health_monitor_refs", [&](const json& v, const std::string& p) {
     d.array(v, p, "[\"System-TCP\"]", [&](const json& e, const std::string& ep, size_t) {
       if (auto r = d.ref(e, ep, "healthmonitor")) pool.health_monitor_refs.push_back(*r);
@@ -267,8 +278,13 @@ ApplicationProfile decodeProfile(Fields& f) {
     hf.number("client_body_timeout", h.client_body_timeout, detail::kClientBodyTimeout);
     hf.number("keepalive_timeout", h.keepalive_timeout, detail::kHttpTimeout);
     hf.boolean("xff_enabled", h.xff_enabled);
+    hf.optional("xff_alternate_name", [&](const json& v, const std::string& p) {
+      Fields::store(h.xff_alternate_name,
+                    d.checkedText(v, p, "\"X-Real-Client\"", detail::checkHttpFieldName));
+    });
     hf.boolean("x_forwarded_proto_enabled", h.x_forwarded_proto_enabled);
     hf.boolean("websockets_enabled", h.websockets_enabled);
+    hf.boolean("via_enabled", h.via_enabled);
     profile.http_profile = h;
   });
   return profile;

@@ -142,6 +142,12 @@ json encode(const Pool& p) {
             {"health_monitor_refs", monitorRefs},
             {"servers", servers}};
   if (p.server_timeout != 0) o["server_timeout"] = p.server_timeout;  // only when set
+  if (p.lb_algorithm_hash != Pool{}.lb_algorithm_hash) {
+    o["lb_algorithm_hash"] = toString(p.lb_algorithm_hash);
+  }
+  if (!p.lb_algorithm_consistent_hash_hdr.empty()) {
+    o["lb_algorithm_consistent_hash_hdr"] = p.lb_algorithm_consistent_hash_hdr;
+  }
   return o;
 }
 
@@ -162,6 +168,10 @@ json encode(const ApplicationProfile& p) {
     }
     if (h.keepalive_timeout != d.keepalive_timeout) hp["keepalive_timeout"] = h.keepalive_timeout;
     if (h.xff_enabled != d.xff_enabled) hp["xff_enabled"] = h.xff_enabled;
+    if (h.xff_alternate_name != d.xff_alternate_name) {
+      hp["xff_alternate_name"] = h.xff_alternate_name;
+    }
+    if (h.via_enabled != d.via_enabled) hp["via_enabled"] = h.via_enabled;
     if (h.x_forwarded_proto_enabled != d.x_forwarded_proto_enabled) {
       hp["x_forwarded_proto_enabled"] = h.x_forwarded_proto_enabled;
     }

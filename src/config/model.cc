@@ -33,6 +33,20 @@ const char* toString(LbAlgorithm a) {
   return "?";
 }
 
+const char* toString(LbAlgorithmHash h) {
+  switch (h) {
+    case LbAlgorithmHash::kSourceIpAddress:
+      return "LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS";
+    case LbAlgorithmHash::kSourceIpAddressAndPort:
+      return "LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS_AND_PORT";
+    case LbAlgorithmHash::kUri:
+      return "LB_ALGORITHM_CONSISTENT_HASH_URI";
+    case LbAlgorithmHash::kCustomHeader:
+      return "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER";
+  }
+  return "?";
+}
+
 const char* toString(ApplicationProfileType t) {
   switch (t) {
     case ApplicationProfileType::kHttp: return "APPLICATION_PROFILE_TYPE_HTTP";

@@ -127,6 +127,15 @@ struct HealthMonitor {
 
 enum class LbAlgorithm { kLeastConnections, kRoundRobin, kFastestResponse, kConsistentHash };
 
+// What LB_ALGORITHM_CONSISTENT_HASH hashes (Avi's lb_algorithm_hash). URI and CUSTOM_HEADER
+// need an HTTP virtual service (an L4 proxy sees neither); docs/configuration.md.
+enum class LbAlgorithmHash {
+  kSourceIpAddress,         // the client's address (Avi's default)
+  kSourceIpAddressAndPort,  // the client's address and port
+  kUri,                     // the request-target as sent (path and query)
+  kCustomHeader,            // the value of lb_algorithm_consistent_hash_hdr
+};
+
 struct PoolServer {
   IpAddress ip;
   std::optional<uint16_t> port;  // unset: pool default_server_port
@@ -142,6 +151,8 @@ struct Pool {
   uint16_t default_server_port = 80;
   uint32_t server_timeout = 0;  // ms for an HTTP response to start (and between its reads);
                                 // 0: floe's default, 60000; 0-21600000
+  LbAlgorithmHash lb_algorithm_hash = LbAlgorithmHash::kSourceIpAddress;
+  std::string lb_algorithm_consistent_hash_hdr;  // header name for kCustomHeader; empty: none
   std::vector<std::string> health_monitor_refs;
   std::vector<PoolServer> servers;
 
@@ -156,7 +167,9 @@ struct HttpProfile {
   uint32_t client_body_timeout = 30000;    // ms between body reads, 0-100000000 (0: default)
   uint32_t keepalive_timeout = 30000;      // ms idle between requests, 10-100000000
   bool xff_enabled = true;
-  bool x_forwarded_proto_enabled = true;  // floe's default; Avi's is false
+  std::string xff_alternate_name = "X-Forwarded-For";  // header name, an HTTP token
+  bool x_forwarded_proto_enabled = true;               // floe's default; Avi's is false
+  bool via_enabled = false;                            // floe's own: add "Via: 1.1 floe" both ways
   bool websockets_enabled = true;
 
   bool operator==(const HttpProfile&) const = default;
@@ -245,6 +258,7 @@ struct Document {
 const char* toString(HaMode);
 const char* toString(HealthMonitorType);
 const char* toString(LbAlgorithm);
+const char* toString(LbAlgorithmHash);
 const char* toString(ApplicationProfileType);
 const char* toString(NetworkProfileType);
 

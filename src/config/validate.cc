@@ -292,6 +292,50 @@ void checkMonitor(Sink& s, const HealthMonitor& m, const std::string& path) {
 
 // ---- pool ------------------------------------------------------------------------------------
 
+// lb_algorithm_hash and lb_algorithm_consistent_hash_hdr (docs/configuration.md, "pool"): a
+// non-default hash only with LB_ALGORITHM_CONSISTENT_HASH (Avi ignores it otherwise; floe
+// refuses what would be silently ignored), the header exactly with CUSTOM_HEADER, and URI or
+// header hashing only on pools that no L4 virtual service uses (an L4 proxy sees no request).
+void checkPoolHash(Sink& s, const Document& doc, const Pool& pool, const std::string& path) {
+  const std::string hashPath = fieldPath(path, "lb_algorithm_hash");
+  const std::string hdrPath = fieldPath(path, "lb_algorithm_consistent_hash_hdr");
+  const LbAlgorithmHash hash = pool.lb_algorithm_hash;
+  const std::string& hdr = pool.lb_algorithm_consistent_hash_hdr;
+  if (hash != LbAlgorithmHash::kSourceIpAddress &&
+      pool.lb_algorithm != LbAlgorithm::kConsistentHash) {
+    s.error(hashPath, std::string(toString(hash)) + " applies only to lb_algorithm " +
+                          toString(LbAlgorithm::kConsistentHash) + " (lb_algorithm is " +
+                          toString(pool.lb_algorithm) +
+                          "); set that lb_algorithm or omit lb_algorithm_hash");
+  }
+  if (hash == LbAlgorithmHash::kCustomHeader && hdr.empty()) {
+    s.error(hdrPath, std::string("is required with lb_algorithm_hash ") + toString(hash) +
+                         "; name the request header to hash, e.g. \"X-User\"");
+  }
+  if (!hdr.empty()) {
+    if (auto bad = detail::checkHttpFieldName(hdr)) {
+      s.error(hdrPath, *bad);
+    } else if (hash != LbAlgorithmHash::kCustomHeader) {
+      s.error(hdrPath, std::string("applies only to lb_algorithm_hash ") +
+                           toString(LbAlgorithmHash::kCustomHeader) + " (lb_algorithm_hash is " +
+                           toString(hash) + "); omit it or set that lb_algorithm_hash");
+    }
+  }
+  if (hash != LbAlgorithmHash::kUri && hash != LbAlgorithmHash::kCustomHeader) return;
+  for (const auto& vs : doc.virtualservice) {
+    if (vs.pool_ref != pool.name) continue;
+    const ApplicationProfile* profile = findProfile(doc, vs.application_profile_ref);
+    if (profile == nullptr || profile->type == ApplicationProfileType::kHttp) continue;
+    if (detail::checkName(vs.name) || detail::checkName(profile->name)) continue;
+    s.error(hashPath, std::string(toString(hash)) + " needs HTTP requests, but virtualservice " +
+                          vs.name + " uses this pool with applicationprofile " + profile->name +
+                          " (" + toString(profile->type) +
+                          "): an L4 proxy sees no URI or header; use " +
+                          toString(LbAlgorithmHash::kSourceIpAddress) +
+                          " or give that virtual service an HTTP application profile");
+  }
+}
+
 void checkPool(Sink& s, const Document& doc, const Pool& pool, const std::string& path) {
   s.range(fieldPath(path, "default_server_port"), pool.default_server_port, detail::kPort);
   const std::string refsPath = fieldPath(path, "health_monitor_refs");
@@ -305,6 +349,7 @@ void checkPool(Sink& s, const Document& doc, const Pool& pool, const std::string
       }
     }
   }
+  checkPoolHash(s, doc, pool, path);
   const std::string serversPath = fieldPath(path, "servers");
   std::map<std::pair<IpAddress, uint16_t>, size_t> endpoints;
   for (size_t i = 0; i < pool.servers.size(); ++i) {
@@ -329,6 +374,10 @@ void checkProfile(Sink& s, const ApplicationProfile& p, const std::string& path)
     s.error(fieldPath(path, "http_profile"),
             std::string("applies only to APPLICATION_PROFILE_TYPE_HTTP (type is ") +
                 toString(p.type) + "); omit http_profile");
+  }
+  if (p.http_profile) {
+    s.check(fieldPath(fieldPath(path, "http_profile"), "xff_alternate_name"),
+            detail::checkHttpFieldName(p.http_profile->xff_alternate_name));
   }
 }
 

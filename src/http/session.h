@@ -118,6 +118,10 @@ class Session {
   Effects onTimer(Timer timer);
 
   const SessionCounters& counters() const { return counters_; }
+  // The head of the request in flight, valid from the kOpenServer it causes until the next
+  // request's head starts (a pipelined one is parsed only after this response): what a
+  // per-request server choice (consistent hash by URI or header) looks at.
+  const MessageHead& requestHead() const { return request_parser_.head(); }
   bool closed() const { return client_state_ == ClientState::kClosed; }
   bool tunnelling() const { return client_state_ == ClientState::kTunnel; }
 

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "common/log.h"
+#include "proxy/hash_key.h"
 #include "proxy/worker.h"
 
 namespace floe::proxy {
@@ -293,7 +294,9 @@ void Connection::connectFailed(int err, const std::string& detail) {
 
   const uint32_t maxAttempts = std::min(worker_.limits().connect_attempts, kMaxConnectAttempts);
   if (attempts_ < maxAttempts) {
-    if (auto next = service_->pool()->pick({tried_.data(), attempts_}, clientKey(peer_))) {
+    WorkerPool* pool = service_->pool();
+    if (auto next = pool->pick({tried_.data(), attempts_},
+                               connectionKey(pool->snapshot().hash_key, peer_))) {
       connectTo(*next);
       return;
     }

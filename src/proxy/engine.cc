@@ -228,6 +228,8 @@ void ProxyEngine::Impl::applyPools(const ProxyConfig& config) {
     auto snapshot = std::make_shared<PoolSnapshot>();
     snapshot->name = spec.name;
     snapshot->algorithm = spec.algorithm;
+    snapshot->hash_key = spec.hash_key;
+    snapshot->hash_header = spec.hash_header;
     for (const ServerSpec& server : spec.servers) {
       const ServerKey key{server.ip, server.port};
       auto& health = st.servers[key];

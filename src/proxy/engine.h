@@ -52,9 +52,15 @@ struct MonitorSpec {
   auto operator<=>(const MonitorSpec&) const = default;
 };
 
+// What kConsistentHash hashes (Avi's pool.lb_algorithm_hash; hash_key.h). kUri and kHeader
+// are per request in an HTTP virtual service; an L4 service uses the client's address for them.
+enum class HashKey { kSourceIp, kSourceIpAndPort, kUri, kHeader };
+
 struct PoolSpec {
   std::string name;
   Algorithm algorithm = Algorithm::kLeastConnections;
+  HashKey hash_key = HashKey::kSourceIp;
+  std::string hash_header;  // kHeader: the request header whose value is hashed
   std::vector<ServerSpec> servers;
   std::vector<MonitorSpec> monitors;  // none: every enabled server counts as up
   auto operator<=>(const PoolSpec&) const = default;
@@ -78,6 +84,7 @@ struct HttpSpec {
   std::string xff_alternate_name;  // empty: X-Forwarded-For
   bool x_forwarded_proto_enabled = true;
   bool websockets_enabled = true;
+  bool via_enabled = false;  // floe's own: "Via: 1.1 floe" on requests and responses
   uint32_t client_header_timeout_ms = 10000;
   uint32_t client_body_timeout_ms = 30000;
   uint32_t keepalive_timeout_ms = 30000;

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "common/log.h"
+#include "proxy/hash_key.h"
 #include "proxy/worker.h"
 
 namespace floe::proxy {
@@ -29,6 +30,7 @@ http::SessionConfig sessionConfig(const HttpSpec& spec) {
   c.rewrite.xff_alternate_name = spec.xff_alternate_name;
   c.rewrite.x_forwarded_proto_enabled = spec.x_forwarded_proto_enabled;
   c.rewrite.websockets_enabled = spec.websockets_enabled;
+  c.rewrite.via_enabled = spec.via_enabled;
   c.client_header_timeout = spec.client_header_timeout_ms;
   c.client_body_timeout = spec.client_body_timeout_ms;
   c.keepalive_timeout = spec.keepalive_timeout_ms;
@@ -588,12 +590,25 @@ void HttpConnection::flushServer() {
 
 void HttpConnection::openServer() {
   tried_.clear();
+  // Consistent hashing picks per request (by URI or header the server may differ from the
+  // previous request's): the key of this request, and whether a kept connection still fits.
+  WorkerPool* pool = service_->pool();
+  const bool hashed = pool != nullptr && pool->snapshot().algorithm == Algorithm::kConsistentHash;
+  pick_key_ = hashed ? requestKey(pool->snapshot().hash_key, pool->snapshot().hash_header,
+                                  session_.requestHead(), peer_)
+                     : 0;
   if (kept_ != nullptr) {
     ServerLink* l = kept_;
     kept_ = nullptr;
     char b;
     const ssize_t n = ::recv(l->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && l->runtime->isUp()) {
+    const bool alive = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    bool fits = true;
+    if (hashed) {
+      const auto index = pool->pick({}, pick_key_);
+      fits = index && pool->server(*index).runtime.get() == l->runtime.get();
+    }
+    if (alive && l->runtime->isUp() && fits) {
       attach(l);
       serverConnected(true);
       return;
@@ -605,7 +620,7 @@ void HttpConnection::openServer() {
 
 void HttpConnection::connectNext() {
   WorkerPool* pool = service_->pool();
-  const auto index = pool != nullptr ? pool->pick(tried_, clientKey(peer_)) : std::nullopt;
+  const auto index = pool != nullptr ? pool->pick(tried_, pick_key_) : std::nullopt;
   if (!index) {
     if (tried_.empty()) {
       bump(service_->runtime().refused);

@@ -198,6 +198,7 @@ class HttpConnection final : PollTarget {
                                 // requests
   std::shared_ptr<ServerRuntime> server_;  // the server of the current request (counters)
   std::vector<uint32_t> tried_;            // servers tried for the current request
+  uint64_t pick_key_ = 0;                  // consistent-hash key of the current request
   Clock::time_point request_start_{};
   bool awaiting_first_byte_ = false;
   std::array<Clock::time_point, kTimers> deadlines_;

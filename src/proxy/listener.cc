@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "proxy/connection.h"
+#include "proxy/hash_key.h"
 #include "proxy/http_connection.h"
 #include "proxy/worker.h"
 
@@ -113,7 +114,9 @@ void Listener::onAccepted(UniqueFd fd, const sockaddr_storage& peer) {
     return;
   }
   WorkerPool* pool = service_->pool();
-  const auto server = pool != nullptr ? pool->pick({}, clientKey(peer)) : std::nullopt;
+  const auto server = pool != nullptr
+                          ? pool->pick({}, connectionKey(pool->snapshot().hash_key, peer))
+                          : std::nullopt;
   if (!server) {
     bump(rt.refused);
     if (spdlog::should_log(spdlog::level::debug)) {

@@ -104,6 +104,8 @@ struct ServerEntry {
 struct PoolSnapshot {
   std::string name;
   Algorithm algorithm = Algorithm::kLeastConnections;
+  HashKey hash_key = HashKey::kSourceIp;  // PoolSpec.hash_key
+  std::string hash_header;                // PoolSpec.hash_header
   std::vector<ServerEntry> servers;
 };
 

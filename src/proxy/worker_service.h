@@ -19,7 +19,7 @@ class WorkerPool {
   explicit WorkerPool(std::shared_ptr<const PoolSnapshot> snapshot);
 
   // An eligible (enabled, UP) server not in `tried`, chosen by the pool's algorithm; `key`
-  // is what consistent hashing hashes (clientKey()).
+  // is what consistent hashing hashes (hash_key.h: connectionKey(), requestKey()).
   std::optional<uint32_t> pick(std::span<const uint32_t> tried, uint64_t key = 0);
 
   const PoolSnapshot& snapshot() const { return *snapshot_; }
@@ -32,7 +32,8 @@ class WorkerPool {
 };
 
 // The consistent-hash key of a client: its IP address (Avi's default,
-// LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS), port excluded.
+// LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS), port excluded. Also a server's identity on
+// the ring. hash_key.h has the other keys.
 uint64_t clientKey(const sockaddr_storage& peer);
 
 class WorkerService {

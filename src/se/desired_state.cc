@@ -58,6 +58,21 @@ proxy::PoolSpec toPoolSpec(const config::Document& doc, const config::Pool& pool
       spec.algorithm = proxy::Algorithm::kFastestResponse;
       break;
   }
+  switch (pool.lb_algorithm_hash) {
+    case config::LbAlgorithmHash::kSourceIpAddress:
+      spec.hash_key = proxy::HashKey::kSourceIp;
+      break;
+    case config::LbAlgorithmHash::kSourceIpAddressAndPort:
+      spec.hash_key = proxy::HashKey::kSourceIpAndPort;
+      break;
+    case config::LbAlgorithmHash::kUri:
+      spec.hash_key = proxy::HashKey::kUri;
+      break;
+    case config::LbAlgorithmHash::kCustomHeader:
+      spec.hash_key = proxy::HashKey::kHeader;
+      spec.hash_header = pool.lb_algorithm_consistent_hash_hdr;
+      break;
+  }
   for (const auto& s : pool.servers) {
     spec.servers.push_back(proxy::ServerSpec{
         .ip = s.ip, .port = s.port.value_or(pool.default_server_port), .ratio = s.ratio,
@@ -79,8 +94,10 @@ proxy::HttpSpec toHttpSpec(const config::ApplicationProfile& profile, const conf
   if (h.client_body_timeout != 0) spec.client_body_timeout_ms = h.client_body_timeout;
   spec.keepalive_timeout_ms = h.keepalive_timeout;
   spec.xff_enabled = h.xff_enabled;
+  spec.xff_alternate_name = h.xff_alternate_name;
   spec.x_forwarded_proto_enabled = h.x_forwarded_proto_enabled;
   spec.websockets_enabled = h.websockets_enabled;
+  spec.via_enabled = h.via_enabled;
   if (pool != nullptr && pool->server_timeout != 0) {
     spec.server_response_timeout_ms = pool->server_timeout;
     spec.server_connect_timeout_ms = std::min(spec.server_connect_timeout_ms, pool->server_timeout);

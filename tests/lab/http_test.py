@@ -8,12 +8,23 @@ style server (101, then echo). Checked: a GET through the VIP with X-Forwarded-F
 server, keep-alive and server-connection reuse (counters and nginx's connection numbers),
 multiplexing off, pipelined requests answered in order, request smuggling answered 400 and
 closed, 503 with both servers stopped, 502, 504, slowloris closed after
-client_header_timeout while others are served, an Upgrade tunnelled after 101, and a 256 MiB
+client_header_timeout while others are served, an Upgrade tunnelled after 101, and a 1 GiB
 download and upload streamed with the SE's memory bounded. vs-monitored (:8084) has a
 HEALTH_MONITOR_HTTP pool: a 200 with the expected string is UP, a maintenance code DISABLED,
 a refused port DOWN. vs-closing (:8086) reaches a server that closes a kept connection
 when the next request arrives: floe resends the GET once; pooled connections the servers
 closed while idle are dropped, never used.
+
+Issue 8's configuration surface: vs-uri (:8087), vs-hdr (:8088) and vs-ip (:8089) hash by URI,
+by the X-User header and by the client address over the two nginx servers (the same URI or
+header value always reaches the same server, different ones spread over both, per request on
+one keep-alive connection; a request without the header goes where the client address sends
+it). vs-echo-alt (:8090, xff_alternate_name X-Real-Client and via_enabled) and vs-echo
+(:8092, defaults) reach an nginx on srv1:8091 that echoes the headers it received.
+`Expect: 100-continue` (a PUT to that nginx over vs-echo) gets the server's 100 Continue
+before the body is sent, and the whole body is stored; vs-body (:8093, client_body_timeout
+1 s) answers a stalled body 408 while others are served; vs-sink (:8094) reaches a server that
+counts every byte of the 1 GiB upload.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ import subprocess
 import time
 import unittest
 
-from lab import (FloeSe, LabError, OneArmedLab, find_named, http_get, load_config,
+from lab import (FloeSe, LabError, OneArmedLab, find_named, http_get, load_config, ns_exec,
                  require_environment, run, server_states, vs_state, wait_until)
 
 VIP = "10.10.2.100"
@@ -35,6 +46,9 @@ URL = f"http://{VIP}/"
 READY_TIMEOUT = 15
 HEADER_TIMEOUT_MS = 1000
 SERVER_TIMEOUT_MS = 1500
+BODY_TIMEOUT_MS = 1000
+ECHO_PORT = 8091
+EXTRA_CLIENT_IPS = [f"198.51.100.{i}" for i in range(11, 19)]
 
 # Runs in the client namespace: connects to argv[1]:argv[2], sends each hex chunk of argv[4:]
 # (reading what comes back for argv[3] seconds between chunks; sending stops once the peer
@@ -155,6 +169,94 @@ while True:
 """
 
 
+# Runs in the client namespace: sends a PUT head for argv[3] with Expect: 100-continue, waits
+# up to 3 s for an interim response before sending the argv[4] bytes of body (as curl does,
+# but observable), then sends the body and reads the final response; prints {"interim": str,
+# "before_body": bool, "final": hex, "sent": int, "error": str}.
+_EXPECT = r"""
+import json, socket, sys, time
+host, port, path, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+s = socket.create_connection((host, port), timeout=3)
+s.sendall(("PUT %s HTTP/1.1\r\nHost: vip\r\nContent-Length: %d\r\n"
+           "Expect: 100-continue\r\nConnection: close\r\n\r\n" % (path, size)).encode())
+got = b""
+end = time.time() + 3
+while b"\r\n\r\n" not in got and time.time() < end:
+    s.settimeout(max(0.01, end - time.time()))
+    try:
+        b = s.recv(4096)
+    except socket.timeout:
+        break
+    if not b:
+        break
+    got += b
+interim, _, rest = got.partition(b"\r\n\r\n")
+out = {"interim": interim.decode("latin-1"), "before_body": bool(interim), "error": ""}
+s.settimeout(10)
+chunk = b"x" * 65536
+sent = 0
+try:
+    while sent < size:
+        n = min(len(chunk), size - sent)
+        s.sendall(chunk[:n])
+        sent += n
+except OSError as e:
+    out["error"] = str(e)
+out["sent"] = sent
+final = rest
+end = time.time() + 10
+while time.time() < end:
+    try:
+        b = s.recv(65536)
+    except socket.timeout:
+        break
+    if not b:
+        break
+    final += b
+out["final"] = final.hex()
+print(json.dumps(out))
+"""
+
+
+# Runs in a server namespace: reads requests with a Content-Length body (answering
+# Expect: 100-continue first), counts the body bytes without keeping them, and answers 200
+# with the count as the body.
+_SINK = r"""
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(64)
+def serve(c):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        b = c.recv(65536)
+        if not b:
+            return
+        buf += b
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+        if name.strip().lower() == b"expect":
+            c.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+    got = len(rest)
+    scratch = bytearray(1 << 20)
+    while got < length:
+        n = c.recv_into(scratch, min(len(scratch), length - got))
+        if n == 0:
+            return
+        got += n
+    body = b"%d\n" % got
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+              % (len(body), body))
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+
 def setUpModule():
     require_environment()
 
@@ -214,7 +316,81 @@ def http_doc() -> dict:
     vs = copy.deepcopy(vs1)
     vs.update(name="vs-monitored", services=[{"port": 8084}], pool_ref="monitored")
     doc["virtualservice"].append(vs)
+
+    def add_vs(name: str, port: int, pool: str, profile: str = "lab-http") -> None:
+        vs = copy.deepcopy(vs1)
+        vs.update(name=name, services=[{"port": port}], pool_ref=pool,
+                  application_profile_ref=profile)
+        doc["virtualservice"].append(vs)
+
+    # Consistent hashing by URI, by header and by client address over the two nginx servers.
+    both = [{"ip": "10.10.20.21", "port": 80}, {"ip": "10.10.20.22", "port": 80}]
+    for name, port, extra in (
+            ("uri-hash", 8087, {"lb_algorithm_hash": "LB_ALGORITHM_CONSISTENT_HASH_URI"}),
+            ("hdr-hash", 8088, {"lb_algorithm_hash": "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER",
+                                "lb_algorithm_consistent_hash_hdr": "X-User"}),
+            ("ip-hash", 8089, {})):
+        doc["pool"].append({"name": name, "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH",
+                            "servers": copy.deepcopy(both), **extra})
+        add_vs(f"vs-{name.split('-')[0]}", port, name)
+    # Header names: an nginx on srv1:ECHO_PORT echoes what it received.
+    doc["pool"].append({"name": "echo", "servers": [{"ip": "10.10.20.21", "port": ECHO_PORT}]})
+    doc["applicationprofile"].append({
+        "name": "lab-http-alt", "type": "APPLICATION_PROFILE_TYPE_HTTP",
+        "http_profile": {"xff_alternate_name": "X-Real-Client", "via_enabled": True}})
+    add_vs("vs-echo-alt", 8090, "echo", "lab-http-alt")
+    add_vs("vs-echo", 8092, "echo")
+    # A stalled request body: client_body_timeout, in front of the server that never answers
+    # (so that only the body timer can end the request).
+    doc["applicationprofile"].append({
+        "name": "lab-http-body", "type": "APPLICATION_PROFILE_TYPE_HTTP",
+        "http_profile": {"client_body_timeout": BODY_TIMEOUT_MS}})
+    add_vs("vs-body", 8093, "silent", "lab-http-body")
+    # Large uploads: a server that reads the whole body and says how much it got.
+    doc["pool"].append({"name": "sink", "servers": [{"ip": "10.10.20.21", "port": 8094}]})
+    add_vs("vs-sink", 8094, "sink")
     return doc
+
+
+def echo_nginx_conf(directory) -> str:
+    """A one-process nginx answering every request with the forwarding headers it got, and
+    storing PUT /upload/NAME under DIRECTORY/www (it reads the whole body before answering
+    201, and sends 100 Continue first when asked)."""
+    return f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log notice;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    client_max_body_size 0;
+    server {{
+        listen {ECHO_PORT};
+        location / {{
+            default_type text/plain;
+            return 200
+                "xff=[$http_x_forwarded_for] alt=[$http_x_real_client] via=[$http_via]\\n";
+        }}
+        location /upload/ {{
+            root {directory}/www;
+            dav_methods PUT;
+            create_full_put_path on;
+        }}
+    }}
+}}
+"""
+
+
+def served_by(data: bytes) -> list[str]:
+    """The bodies ("srv1"/"srv2") of the nginx responses in `data`, in order."""
+    return [m.decode() for m in re.findall(rb"\r\n\r\n(srv[12])\n", data)]
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -234,11 +410,21 @@ class HttpProxyTest(unittest.TestCase):
         cls.helpers = []
         cls.addClassCleanup(cls._stop_helpers)
         for script, port in ((_SILENT, 8082), (_UPGRADE, 8083), (_MAINTENANCE, 8085),
-                             (_ONE_PER_CONNECTION, 8086)):
+                             (_ONE_PER_CONNECTION, 8086), (_SINK, 8094)):
             cls.helpers.append(subprocess.Popen(
                 ["ip", "netns", "exec", cls.lab.srv1, "/usr/bin/python3", "-c", script,
                  str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL))
+        echo_dir = cls.lab.dir / "echo-nginx"
+        echo_dir.mkdir(exist_ok=True)
+        (echo_dir / "nginx.conf").write_text(echo_nginx_conf(echo_dir))
+        cls.helpers.append(subprocess.Popen(
+            ["ip", "netns", "exec", cls.lab.srv1, "nginx", "-p", str(echo_dir), "-c",
+             str(echo_dir / "nginx.conf")], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        # More client addresses (in the lab's client subnet) for the source-address hash.
+        for ip in EXTRA_CLIENT_IPS:
+            run(["ip", "-n", cls.lab.client, "addr", "add", f"{ip}/24", "dev", "eth0"])
         cls.doc = http_doc()
         cls.config = cls.lab.write_config(cls.doc)
         cls.se = FloeSe(cls.lab, cls.config)
@@ -455,36 +641,167 @@ class HttpProxyTest(unittest.TestCase):
             self.wait_ready()
 
     def test_large_download_and_upload_stream_with_bounded_memory(self):
-        size = 256 * 1024 * 1024
+        size = 1024 * 1024 * 1024  # 1 GiB each way (issue 8)
+        limit_s = 60
         for srv in ("srv1", "srv2"):
-            path = self.lab.dir / srv / "www" / "files" / "huge.bin"
-            if not path.exists():
-                os.truncate(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644), size)
-                os.chmod(path, 0o644)
+            path = self.lab.dir / srv / "www" / "files" / "huge-1g.bin"
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
+            os.ftruncate(fd, size)  # sparse: no disk space used
+            os.close(fd)
+            os.chmod(path, 0o644)
         pid = self.se.proc.pid
         base = rss_kib(pid)
-        peak = base
+
+        def watch(proc: subprocess.Popen, what: str) -> tuple[str, int, int, float]:
+            """Samples floe-se's VmRSS every 20 ms until `proc` ends (bounded by limit_s)."""
+            peak, samples, t0 = base, 0, time.monotonic()
+            while proc.poll() is None and time.monotonic() - t0 < limit_s + 5:
+                peak = max(peak, rss_kib(pid))
+                samples += 1
+                time.sleep(0.02)
+            if proc.poll() is None:
+                proc.kill()
+            out = proc.communicate(timeout=10)[0]
+            took = time.monotonic() - t0
+            self.assertGreater(samples, 5, f"{what}: RSS sampled during the transfer")
+            return out, peak, samples, took
+
         dl = subprocess.Popen(
             ["ip", "netns", "exec", self.lab.client, "curl", "-s", "-o", "/dev/null", "-w",
-             "%{http_code} %{size_download}", "--max-time", "60", f"{URL}files/huge.bin"],
-            stdout=subprocess.PIPE, text=True)
-        while dl.poll() is None:
-            peak = max(peak, rss_kib(pid))
-            time.sleep(0.05)
-        code, got = dl.communicate()[0].split()
+             "%{http_code} %{size_download}", "--max-time", str(limit_s),
+             f"{URL}files/huge-1g.bin"], stdout=subprocess.PIPE, text=True)
+        out, peak_dl, n_dl, t_dl = watch(dl, "download")
+        code, got = out.split()
         self.assertEqual((code, int(got)), ("200", size))
+        # The upload goes to a server that reads every byte (nginx's `return 200` answers
+        # before the body and curl then stops sending), with Content-Length from a sparse file.
+        upload = self.lab.dir / "upload-1g.bin"
+        fd = os.open(upload, os.O_CREAT | os.O_WRONLY, 0o644)
+        os.ftruncate(fd, size)
+        os.close(fd)
         up = subprocess.Popen(
-            ["ip", "netns", "exec", self.lab.client, "sh", "-c",
-             f"head -c {size} /dev/zero | curl -s -o /dev/null -w '%{{http_code}}' "
-             f"--max-time 60 -T - {URL}upload"],
+            ["ip", "netns", "exec", self.lab.client, "curl", "-s", "-w", " %{http_code}",
+             "--max-time", str(limit_s), "-T", str(upload), f"http://{VIP}:8094/sink"],
             stdout=subprocess.PIPE, text=True)
-        while up.poll() is None:
-            peak = max(peak, rss_kib(pid))
-            time.sleep(0.05)
-        self.assertEqual(up.communicate()[0].strip(), "200")
-        print(f"\nfloe-se RSS: {base} KiB before, peak {peak} KiB during 256 MiB down+up",
-              flush=True)
-        self.assertLess(peak - base, 32 * 1024, "streamed, never buffered whole")
+        out, peak_up, n_up, t_up = watch(up, "upload")
+        received, code = out.split()
+        self.assertEqual((code, int(received)), ("200", size), "the server got every byte")
+        print(f"\nfloe-se VmRSS: {base} KiB before; 1 GiB download {t_dl:.1f} s, peak "
+              f"{peak_dl} KiB ({n_dl} samples); 1 GiB upload {t_up:.1f} s, peak {peak_up} KiB "
+              f"({n_up} samples)", flush=True)
+        # 32 MiB: room for the allocator, far below the 1 GiB a buffered body would take.
+        self.assertLess(peak_dl - base, 32 * 1024, "download streamed, never buffered whole")
+        self.assertLess(peak_up - base, 32 * 1024, "upload streamed, never buffered whole")
+
+    # ---- consistent hashing (lb_algorithm_hash) ------------------------------------------------
+
+    def one_connection(self, port: int, heads: list[str]) -> list[str]:
+        """Sends the GET requests (request-target + extra field lines) one after another on
+        one keep-alive connection; the server that answered each, in order."""
+        reqs = [f"GET {h}\r\nHost: vip\r\n\r\n".encode() for h in heads]
+        reqs[-1] = reqs[-1][:-2] + b"Connection: close\r\n\r\n"
+        out = raw(self.lab, reqs, port=port, pause=0.05)
+        got = served_by(out["bytes"])
+        self.assertEqual(len(got), len(heads), out["bytes"][:400])
+        return got
+
+    def curl_servers(self, source: str, urls: list[str]) -> list[str]:
+        """GETs the URLs with one curl from the client address `source`; who answered each."""
+        cp = ns_exec(self.lab.client, "curl", "-s", "--max-time", "5", "--interface", source,
+                     *urls, timeout=20)
+        return cp.stdout.split()
+
+    def test_uri_hash_same_uri_same_server_and_uris_spread_per_request(self):
+        uris = [f"/u/{i}?q={i}" for i in range(16)]
+        first = dict(zip(uris, self.one_connection(8087, [f"{u} HTTP/1.1" for u in uris])))
+        rev = list(reversed(uris))
+        second = dict(zip(rev, self.one_connection(8087, [f"{u} HTTP/1.1" for u in rev])))
+        self.assertEqual(first, second, "a URI always reaches the same server")
+        self.assertEqual(set(first.values()), {"srv1", "srv2"},
+                         "different URIs on one keep-alive connection spread over both")
+        # Not the client address: another client gets the same servers for the same URIs.
+        other = self.curl_servers(EXTRA_CLIENT_IPS[0], [f"http://{VIP}:8087{u}" for u in uris])
+        self.assertEqual(other, [first[u] for u in uris])
+
+    def test_header_hash_same_value_same_server_and_values_spread(self):
+        users = [f"user{i}" for i in range(16)]
+        first = dict(zip(users, self.one_connection(
+            8088, [f"/ HTTP/1.1\r\nX-User: {u}" for u in users])))
+        rev = list(reversed(users))
+        # Another URI each time and the field name in another case: only the value counts.
+        second = dict(zip(rev, self.one_connection(
+            8088, [f"/p{i} HTTP/1.1\r\nx-user: {u}" for i, u in enumerate(rev)])))
+        self.assertEqual(first, second, "a header value always reaches the same server")
+        self.assertEqual(set(first.values()), {"srv1", "srv2"},
+                         "different values on one keep-alive connection spread over both")
+
+    def test_header_hash_without_the_header_falls_back_to_the_client_address(self):
+        by_client = {}
+        for ip in [CLIENT_IP, *EXTRA_CLIENT_IPS]:
+            no_header = self.curl_servers(ip, [f"http://{VIP}:8088/a{i}" for i in range(3)])
+            by_ip = self.curl_servers(ip, [f"http://{VIP}:8089/"])
+            self.assertEqual(len(no_header), 3, no_header)
+            self.assertEqual(set(no_header), set(by_ip),
+                             f"{ip}: without X-User, where the source-address hash sends it")
+            by_client[ip] = by_ip[0]
+        self.assertEqual(set(by_client.values()), {"srv1", "srv2"},
+                         f"the client address is the key, not a constant: {by_client}")
+
+    # ---- header names from http_profile ------------------------------------------------------
+
+    def echo(self, port: int) -> tuple[str, str]:
+        cp = ns_exec(self.lab.client, "curl", "-s", "-i", "--max-time", "3", "-H",
+                     "X-Forwarded-For: 203.0.113.9", f"http://{VIP}:{port}/", timeout=10)
+        head, _, body = cp.stdout.replace("\r\n", "\n").partition("\n\n")
+        return head, body.strip()
+
+    def test_xff_alternate_name_and_via_enabled_reach_the_server(self):
+        head, body = self.echo(8090)
+        self.assertEqual(body, f"xff=[203.0.113.9] alt=[{CLIENT_IP}] via=[1.1 floe]", head)
+        self.assertRegex(head, r"(?im)^via: 1\.1 floe$", "Via on the response too")
+        head, body = self.echo(8092)  # the defaults
+        self.assertEqual(body, f"xff=[203.0.113.9, {CLIENT_IP}] alt=[] via=[]", head)
+        self.assertNotRegex(head, r"(?im)^via:")
+
+    # ---- request bodies ------------------------------------------------------------------
+
+    def test_expect_100_continue_gets_100_before_the_body(self):
+        size = 4 * 1024 * 1024
+        stored = self.lab.dir / "echo-nginx" / "www" / "upload" / "expect.bin"
+        if stored.exists():
+            stored.unlink()
+        # vs-echo's nginx reads the whole body before answering (WebDAV PUT).
+        cp = run(["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _EXPECT,
+                  VIP, "8092", "/upload/expect.bin", str(size)], timeout=40)
+        out = json.loads(cp.stdout)
+        self.assertTrue(out["before_body"], f"an interim response came before the body: {out}")
+        self.assertTrue(out["interim"].startswith("HTTP/1.1 100 "), out["interim"])
+        self.assertEqual((out["sent"], out["error"]), (size, ""))
+        final = bytes.fromhex(out["final"])
+        self.assertEqual(statuses(final), [201], final[:300])
+        self.assertEqual(stored.stat().st_size, size, "the whole body reached the server")
+
+    def test_stalled_body_closed_after_client_body_timeout_others_served(self):
+        head = b"POST /upload HTTP/1.1\r\nHost: vip\r\nContent-Length: 100\r\n\r\nabc"
+        before = self.vs_http("vs-body")
+        t0 = time.monotonic()
+        slow = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _RAW, VIP, "8093",
+             "0", head.hex()], stdout=subprocess.PIPE, text=True)
+        served = 0
+        while slow.poll() is None and time.monotonic() - t0 < 8:
+            served += http_get(self.lab.client, URL) is not None
+        out = json.loads(slow.communicate(timeout=20)[0])
+        took = time.monotonic() - t0
+        data = bytes.fromhex(out["data"])
+        self.assertGreater(served, 0, "other clients are served meanwhile")
+        self.assertEqual(statuses(data), [408], data[:300])
+        self.assertIn(b"client_body_timeout", data)
+        self.assertTrue(out["closed"], out)
+        self.assertGreaterEqual(took, BODY_TIMEOUT_MS / 1000 - 0.1)
+        self.assertLess(took, BODY_TIMEOUT_MS / 1000 + 2.5, "closed by floe, not the client")
+        after = self.vs_http("vs-body")
+        self.assertEqual(after["client_timeouts"] - before["client_timeouts"], 1)
 
 
 class HttpMultiplexingOffTest(unittest.TestCase):
@@ -497,7 +814,8 @@ class HttpMultiplexingOffTest(unittest.TestCase):
         cls.addClassCleanup(cls.lab.down)
         cls.lab.up()
         doc = http_doc()
-        doc["applicationprofile"][-1]["http_profile"]["connection_multiplexing_enabled"] = False
+        profile = find_named(doc["applicationprofile"], "lab-http")
+        profile["http_profile"]["connection_multiplexing_enabled"] = False
         cls.se = FloeSe(cls.lab, cls.lab.write_config(doc))
         cls.addClassCleanup(cls.se.terminate_quietly)
         cls.se.start()
@@ -515,6 +833,16 @@ class HttpMultiplexingOffTest(unittest.TestCase):
         self.assertEqual(len(conns), 10, lines)
         vs = find_named(self.se.status()["virtualservices"], "vs1")
         self.assertEqual(vs["http"]["server_connections_reused"], 0)
+
+    def test_uri_hash_picks_per_request_also_on_a_kept_server_connection(self):
+        # Without multiplexing the client's server connection is kept between its requests;
+        # a request that hashes to the other server must not go out on it.
+        uris = [f"/k/{i}" for i in range(16)]
+        heads = [f"{u} HTTP/1.1" for u in uris]
+        first = HttpProxyTest.one_connection(self, 8087, heads)
+        again = HttpProxyTest.one_connection(self, 8087, heads)
+        self.assertEqual(first, again)
+        self.assertEqual(set(first), {"srv1", "srv2"}, first)
 
 
 if __name__ == "__main__":

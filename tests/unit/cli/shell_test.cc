@@ -257,6 +257,21 @@ TEST_F(ShellTest, CompletesCommandsTypesFieldsAndEnumValues) {
   EXPECT_EQ(shell_.complete("sa"), std::vector<std::string>{"save"});
 }
 
+TEST_F(ShellTest, PoolHashFieldsCompleteAndSave) {
+  run("configure pool web");
+  EXPECT_EQ(shell_.complete("lb_algorithm_h"), std::vector<std::string>{"lb_algorithm_hash"});
+  EXPECT_EQ(shell_.complete("lb_algorithm_hash lb_algorithm_consistent_hash_custom"),
+            std::vector<std::string>{"lb_algorithm_consistent_hash_custom_header"});
+  ASSERT_TRUE(run("lb_algorithm lb_algorithm_consistent_hash"));
+  ASSERT_TRUE(run("lb_algorithm_hash lb_algorithm_consistent_hash_custom_header"));
+  ASSERT_TRUE(run("lb_algorithm_consistent_hash_hdr X-User"));
+  EXPECT_FALSE(run("lb_algorithm_hash lb_algorithm_consistent_hash_callid"));
+  ASSERT_TRUE(run("save"));
+  EXPECT_EQ(controller_.last().body["lb_algorithm_hash"],
+            "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER");
+  EXPECT_EQ(controller_.last().body["lb_algorithm_consistent_hash_hdr"], "X-User");
+}
+
 // Every field of every type, typed the way its kind is typed, reaches the saved object.
 TEST_F(ShellTest, EveryFieldOfEveryTypeCanBeSet) {
   for (const ObjectSchema* type : objectTypes()) {

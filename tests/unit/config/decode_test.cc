@@ -772,3 +772,171 @@ TEST(Decode, DecodesAJsonValueAsWellAsText) {
 
 }  // namespace
 }  // namespace floe::config
+
+// ---- consistent hash keys and http_profile header names (issue 8) ----------------------------
+
+namespace floe::config {
+namespace {
+
+using testing::accepted;
+using testing::baseDocument;
+using testing::decode;
+using testing::hasError;
+using json = nlohmann::json;
+
+json hashedPool(std::string_view hash) {
+  auto doc = baseDocument();
+  doc["pool"][0]["lb_algorithm"] = "LB_ALGORITHM_CONSISTENT_HASH";
+  doc["pool"][0]["lb_algorithm_hash"] = hash;
+  return doc;
+}
+
+TEST(DecodeHash, ReadsEachLbAlgorithmHashAndTheHeader) {
+  const std::pair<const char*, LbAlgorithmHash> kinds[] = {
+      {"LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS", LbAlgorithmHash::kSourceIpAddress},
+      {"lb_algorithm_consistent_hash_source_ip_address_and_port",
+       LbAlgorithmHash::kSourceIpAddressAndPort},
+      {"LB_ALGORITHM_CONSISTENT_HASH_URI", LbAlgorithmHash::kUri}};
+  for (const auto& [text, kind] : kinds) {
+    auto d = decode(hashedPool(text));
+    ASSERT_TRUE(accepted(d.report)) << text;
+    EXPECT_EQ(d.document.pool.at(0).lb_algorithm_hash, kind) << text;
+  }
+  auto doc = hashedPool("LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER");
+  doc["pool"][0]["lb_algorithm_consistent_hash_hdr"] = "X-User";
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report));
+  EXPECT_EQ(d.document.pool.at(0).lb_algorithm_hash, LbAlgorithmHash::kCustomHeader);
+  EXPECT_EQ(d.document.pool.at(0).lb_algorithm_consistent_hash_hdr, "X-User");
+}
+
+TEST(DecodeHash, DefaultsToTheSourceAddress) {
+  auto d = decode(baseDocument());
+  ASSERT_TRUE(accepted(d.report));
+  EXPECT_EQ(d.document.pool.at(0).lb_algorithm_hash, LbAlgorithmHash::kSourceIpAddress);
+  EXPECT_EQ(d.document.pool.at(0).lb_algorithm_consistent_hash_hdr, "");
+}
+
+TEST(DecodeHash, RejectsAnUnknownHashListingTheAcceptedOnes) {
+  const auto r = decode(hashedPool("LB_ALGORITHM_CONSISTENT_HASH_CALLID")).report;
+  EXPECT_TRUE(hasError(r, "pool[web].lb_algorithm_hash",
+                       "\"LB_ALGORITHM_CONSISTENT_HASH_CALLID\" is not a valid lb_algorithm_hash; "
+                       "accepted (any case): LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS, "
+                       "LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS_AND_PORT, "
+                       "LB_ALGORITHM_CONSISTENT_HASH_URI, "
+                       "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER"));
+}
+
+TEST(DecodeHash, RejectsCustomHeaderWithoutAHeaderName) {
+  const auto r = decode(hashedPool("LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER")).report;
+  EXPECT_TRUE(hasError(r, "pool[web].lb_algorithm_consistent_hash_hdr",
+                       "is required with lb_algorithm_hash "
+                       "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER"));
+}
+
+TEST(DecodeHash, RejectsAHeaderNameThatIsNotAToken) {
+  for (const char* bad : {"X User", "X-User:", "", "X\nInjected"}) {
+    auto doc = hashedPool("LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER");
+    doc["pool"][0]["lb_algorithm_consistent_hash_hdr"] = bad;
+    const auto r = decode(doc).report;
+    EXPECT_TRUE(
+        hasError(r, "pool[web].lb_algorithm_consistent_hash_hdr",
+                 std::string(bad).empty() ? "must not be empty" : "is not an HTTP header name"))
+        << bad;
+  }
+}
+
+TEST(DecodeHash, RejectsAHeaderWithAnotherHash) {
+  auto doc = hashedPool("LB_ALGORITHM_CONSISTENT_HASH_URI");
+  doc["pool"][0]["lb_algorithm_consistent_hash_hdr"] = "X-User";
+  EXPECT_TRUE(hasError(decode(doc).report, "pool[web].lb_algorithm_consistent_hash_hdr",
+                       "applies only to lb_algorithm_hash "
+                       "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER (lb_algorithm_hash is "
+                       "LB_ALGORITHM_CONSISTENT_HASH_URI)"));
+}
+
+TEST(DecodeHash, RejectsANonDefaultHashWithAnotherAlgorithm) {
+  auto doc = hashedPool("LB_ALGORITHM_CONSISTENT_HASH_URI");
+  doc["pool"][0]["lb_algorithm"] = "LB_ALGORITHM_ROUND_ROBIN";
+  EXPECT_TRUE(hasError(decode(doc).report, "pool[web].lb_algorithm_hash",
+                       "LB_ALGORITHM_CONSISTENT_HASH_URI applies only to lb_algorithm "
+                       "LB_ALGORITHM_CONSISTENT_HASH (lb_algorithm is LB_ALGORITHM_ROUND_ROBIN)"));
+}
+
+TEST(DecodeHash, AcceptsTheDefaultHashWithAnotherAlgorithm) {
+  // Avi writes lb_algorithm_hash with its default into every pool it exports.
+  auto doc = baseDocument();
+  doc["pool"][0]["lb_algorithm"] = "LB_ALGORITHM_ROUND_ROBIN";
+  doc["pool"][0]["lb_algorithm_hash"] = "LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS";
+  EXPECT_TRUE(accepted(decode(doc).report));
+}
+
+TEST(DecodeHash, RejectsUriAndHeaderHashOnAPoolOfAnL4VirtualService) {
+  for (const char* hash :
+       {"LB_ALGORITHM_CONSISTENT_HASH_URI", "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER"}) {
+    auto doc = hashedPool(hash);
+    if (std::string_view(hash).ends_with("HEADER")) {
+      doc["pool"][0]["lb_algorithm_consistent_hash_hdr"] = "X-User";
+    }
+    doc["virtualservice"][0]["application_profile_ref"] = "System-L4-Application";
+    EXPECT_TRUE(hasError(decode(doc).report, "pool[web].lb_algorithm_hash",
+                         std::string(hash) +
+                             " needs HTTP requests, but virtualservice vs1 uses this pool with "
+                             "applicationprofile System-L4-Application "
+                             "(APPLICATION_PROFILE_TYPE_L4): an L4 proxy sees no URI or header"));
+  }
+}
+
+TEST(DecodeHash, AcceptsSourceHashesOnAPoolOfAnL4VirtualService) {
+  for (const char* hash : {"LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS",
+                           "LB_ALGORITHM_CONSISTENT_HASH_SOURCE_IP_ADDRESS_AND_PORT"}) {
+    auto doc = hashedPool(hash);
+    doc["virtualservice"][0]["application_profile_ref"] = "System-L4-Application";
+    EXPECT_TRUE(accepted(decode(doc).report)) << hash;
+  }
+}
+
+TEST(DecodeHttpProfile, ReadsXffAlternateNameAndViaEnabled) {
+  auto doc = baseDocument();
+  doc["applicationprofile"] = json::parse(
+      R"([{"name": "h", "http_profile": {"xff_alternate_name": "X-Real-Client",
+                                         "via_enabled": true}}])");
+  auto d = decode(doc);
+  ASSERT_TRUE(accepted(d.report)) << testing::describe(d.report);
+  const auto* p = findProfile(d.document, "h");
+  ASSERT_TRUE(p != nullptr && p->http_profile);
+  EXPECT_EQ(p->http_profile->xff_alternate_name, "X-Real-Client");
+  EXPECT_TRUE(p->http_profile->via_enabled);
+  EXPECT_EQ(HttpProfile{}.xff_alternate_name, "X-Forwarded-For");
+  EXPECT_FALSE(HttpProfile{}.via_enabled);
+}
+
+TEST(DecodeHttpProfile, RejectsAnXffAlternateNameThatIsNotAToken) {
+  auto doc = baseDocument();
+  doc["applicationprofile"] =
+      json::parse(R"([{"name": "h", "http_profile": {"xff_alternate_name": "X Client"}}])");
+  EXPECT_TRUE(hasError(decode(doc).report, "applicationprofile[h].http_profile.xff_alternate_name",
+                       "is not an HTTP header name: byte 0x20 at offset 1"));
+}
+
+TEST(ValidateHash, JudgesAnEditedDocumentLikeADecodedOne) {
+  auto d = decode(baseDocument());
+  ASSERT_TRUE(accepted(d.report));
+  Document doc = d.document;
+  doc.pool.at(0).lb_algorithm = LbAlgorithm::kConsistentHash;
+  doc.pool.at(0).lb_algorithm_hash = LbAlgorithmHash::kCustomHeader;
+  doc.pool.at(0).lb_algorithm_consistent_hash_hdr = "bad name";
+  HttpProfile h;
+  h.xff_alternate_name = "a,b";
+  ApplicationProfile p;
+  p.name = "h";
+  p.http_profile = h;
+  doc.applicationprofile.push_back(p);
+  const Report r = validate(doc);
+  EXPECT_TRUE(hasError(r, "pool[web].lb_algorithm_consistent_hash_hdr", "not an HTTP header name"));
+  EXPECT_TRUE(hasError(r, "applicationprofile[h].http_profile.xff_alternate_name",
+                       "not an HTTP header name: ','"));
+}
+
+}  // namespace
+}  // namespace floe::config

@@ -43,9 +43,13 @@ Document fullDocument() {
     "pool": [{"name": "web", "lb_algorithm": "LB_ALGORITHM_FASTEST_RESPONSE",
         "default_server_port": 8080, "health_monitor_refs": ["http-check", "System-Ping"],
         "servers": [{"ip": "10.10.10.101", "port": 81, "ratio": 3, "enabled": false},
-                    {"ip": "2001:db8::5"}]}],
+                    {"ip": "2001:db8::5"}]},
+             {"name": "sticky", "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH",
+              "lb_algorithm_hash": "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER",
+              "lb_algorithm_consistent_hash_hdr": "X-User", "servers": [{"ip": "10.10.10.102"}]}],
     "applicationprofile": [{"name": "keep-ip", "type": "APPLICATION_PROFILE_TYPE_HTTP",
-        "preserve_client_ip": true, "http_profile": {"connection_multiplexing_enabled": false}}],
+        "preserve_client_ip": true, "http_profile": {"connection_multiplexing_enabled": false,
+        "xff_alternate_name": "X-Real-Client", "via_enabled": true}}],
     "virtualservice": [{"name": "vs1", "enabled": false,
         "vip": [{"vip_id": "0", "ip_address": "10.10.40.100"},
                 {"vip_id": "1", "ip_address": "2001:db8:40::100"}],
@@ -113,6 +117,25 @@ TEST(Encode, WritesEveryFieldWithItsDefault) {
   EXPECT_EQ(j["pool"][0]["default_server_port"], 80);
   EXPECT_EQ(j["pool"][0]["servers"][0]["ratio"], 1);
   EXPECT_EQ(j["virtualservice"][0]["vrf_context_ref"], "global");
+}
+
+TEST(Encode, WritesHashAndHeaderNamesOnlyWhenSet) {
+  const json full = encodeDocument(fullDocument());
+  EXPECT_EQ(full["pool"][1]["lb_algorithm_hash"], "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER");
+  EXPECT_EQ(full["pool"][1]["lb_algorithm_consistent_hash_hdr"], "X-User");
+  EXPECT_EQ(full["applicationprofile"][0]["http_profile"]["xff_alternate_name"], "X-Real-Client");
+  EXPECT_EQ(full["applicationprofile"][0]["http_profile"]["via_enabled"], true);
+  const json plain = encodeDocument(fullDocument());
+  EXPECT_FALSE(plain["pool"][0].contains("lb_algorithm_hash"));
+  EXPECT_FALSE(plain["pool"][0].contains("lb_algorithm_consistent_hash_hdr"));
+  auto decoded = decode(testing::baseDocument());
+  ASSERT_TRUE(accepted(decoded.report));
+  const json j = encodeDocument(decoded.document);
+  for (const auto& p : j["applicationprofile"]) {
+    if (!p.contains("http_profile")) continue;
+    EXPECT_FALSE(p["http_profile"].contains("xff_alternate_name")) << p.dump();
+    EXPECT_FALSE(p["http_profile"].contains("via_enabled")) << p.dump();
+  }
 }
 
 TEST(Encode, OmitsUnsetRemoteAs) {

@@ -201,6 +201,42 @@ TEST_F(ApiTest, PutReplacesTheWholeObject) {
   EXPECT_EQ(p["health_monitor_refs"], json::array());
 }
 
+TEST_F(ApiTest, ConsistentHashFieldsRoundTripAndAreJudgedByTheConfigLibrary) {
+  json pool = kPool;
+  pool["lb_algorithm"] = "LB_ALGORITHM_CONSISTENT_HASH";
+  pool["lb_algorithm_hash"] = "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER";
+  pool["lb_algorithm_consistent_hash_hdr"] = "X-User";
+  const json p = ok("POST", "/api/pool", pool, 201);
+  EXPECT_EQ(p["lb_algorithm_hash"], "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER");
+  EXPECT_EQ(p["lb_algorithm_consistent_hash_hdr"], "X-User");
+  EXPECT_EQ(ok("GET", "/api/pool/" + p["uuid"].get<std::string>()), p);
+
+  json bad = kPool;
+  bad["name"] = "other";
+  bad["lb_algorithm"] = "LB_ALGORITHM_CONSISTENT_HASH";
+  bad["lb_algorithm_hash"] = "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER";
+  bad["lb_algorithm_consistent_hash_hdr"] = "X User";
+  const HttpResponse r = call("POST", "/api/pool", bad);
+  EXPECT_EQ(r.status, 400) << r.body;
+  const auto errors = errorsOf(r);
+  ASSERT_EQ(errors.size(), 1u) << r.body;
+  EXPECT_EQ(errors[0].rfind("pool[other].lb_algorithm_consistent_hash_hdr: is not an HTTP header "
+                            "name",
+                            0),
+            0u)
+      << errors[0];
+
+  // A header hash on the pool of an L4 virtual service: refused, naming the service.
+  const HttpResponse l4 = call("POST", "/api/virtualservice",
+                               {{"name", "vs-l4"},
+                                {"vip", {{{"vip_id", "1"}, {"ip_address", "10.10.2.100"}}}},
+                                {"services", {{{"port", 80}}}},
+                                {"pool_ref", "web"},
+                                {"application_profile_ref", "System-L4-Application"}});
+  EXPECT_EQ(l4.status, 400) << l4.body;
+  EXPECT_NE(l4.body.find("virtualservice vs-l4 uses this pool"), std::string::npos) << l4.body;
+}
+
 TEST_F(ApiTest, PatchAddsReplacesAndDeletes) {
   const std::string uuid = ok("POST", "/api/pool", kPool, 201)["uuid"];
   json p = ok("PATCH", "/api/pool/" + uuid,

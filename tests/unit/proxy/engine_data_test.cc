@@ -267,6 +267,33 @@ TEST_F(EngineTest, LeastConnectionsPrefersTheIdleServer) {
   ::close(third);
 }
 
+// L4 consistent hashing: by the client's address every connection of one client reaches one
+// server; by address and port (lb_algorithm_hash ..._SOURCE_IP_ADDRESS_AND_PORT) connections
+// from the same address with different ports spread.
+TEST_F(EngineTest, ConsistentHashBySourceAddressOrAddressAndPort) {
+  start(tuning(1));
+  TestServer a(addr.server1, TestServer::identify("a"));
+  TestServer b(addr.server2, TestServer::identify("b"));
+  auto servedBy = [&](HashKey key) {
+    PoolSpec p = pool("web", {a.spec(), b.spec()}, Algorithm::kConsistentHash);
+    p.hash_key = key;
+    applyOk(oneService(vip(), p));
+    std::string seq;
+    for (int i = 0; i < 24; ++i) {
+      const int fd = connectTo(vip());
+      if (fd < 0) return std::string("connect failed");
+      seq += recvN(fd, 1);
+      ::close(fd);
+    }
+    return seq;
+  };
+  const std::string byAddress = servedBy(HashKey::kSourceIp);
+  EXPECT_TRUE(byAddress == std::string(24, 'a') || byAddress == std::string(24, 'b')) << byAddress;
+  const std::string byPort = servedBy(HashKey::kSourceIpAndPort);
+  EXPECT_NE(byPort.find('a'), std::string::npos) << byPort;
+  EXPECT_NE(byPort.find('b'), std::string::npos) << byPort;
+}
+
 TEST_F(EngineTest, CountsConnectionsAndBytesInStatus) {
   start();
   TestServer server(addr.server1, TestServer::echo());

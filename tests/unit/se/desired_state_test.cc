@@ -266,6 +266,45 @@ TEST(DesiredState, HttpProfileFieldsReachTheEngine) {
   EXPECT_FALSE(s->proxy.virtual_services[0].http.connection_multiplexing_enabled);
 }
 
+TEST(DesiredState, XffAlternateNameAndViaReachTheEngine) {
+  auto doc = oneArmed();
+  config::ApplicationProfile p;
+  p.name = "web-http";
+  p.http_profile = config::HttpProfile{};
+  p.http_profile->xff_alternate_name = "X-Real-Client";
+  p.http_profile->via_enabled = true;
+  doc.applicationprofile.push_back(p);
+  doc.virtualservice[0].application_profile_ref = "web-http";
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->proxy.virtual_services[0].http.xff_alternate_name, "X-Real-Client");
+  EXPECT_TRUE(s->proxy.virtual_services[0].http.via_enabled);
+}
+
+TEST(DesiredState, CarriesTheConsistentHashKey) {
+  auto doc = oneArmed();
+  doc.pool[0].lb_algorithm = config::LbAlgorithm::kConsistentHash;
+  auto s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).hash_key, proxy::HashKey::kSourceIp);
+  const std::pair<config::LbAlgorithmHash, proxy::HashKey> kinds[] = {
+      {config::LbAlgorithmHash::kSourceIpAddressAndPort, proxy::HashKey::kSourceIpAndPort},
+      {config::LbAlgorithmHash::kUri, proxy::HashKey::kUri}};
+  for (const auto& [in, out] : kinds) {
+    doc.pool[0].lb_algorithm_hash = in;
+    s = computeDesiredState(doc, "se1");
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->proxy.pools.at(0).hash_key, out);
+    EXPECT_EQ(s->proxy.pools.at(0).hash_header, "");
+  }
+  doc.pool[0].lb_algorithm_hash = config::LbAlgorithmHash::kCustomHeader;
+  doc.pool[0].lb_algorithm_consistent_hash_hdr = "X-User";
+  s = computeDesiredState(doc, "se1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->proxy.pools.at(0).hash_key, proxy::HashKey::kHeader);
+  EXPECT_EQ(s->proxy.pools.at(0).hash_header, "X-User");
+}
+
 TEST(DesiredState, CarriesHttpMonitorsWithTheirChecks) {
   auto doc = oneArmed();
   doc.healthmonitor[0].type = config::HealthMonitorType::kHttp;
