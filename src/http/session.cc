@@ -80,6 +80,12 @@ void Session::cancel(Timer timer) {
   out_.push_back(Effect{Effect::Kind::kCancelTimer, {}, timer, 0});
 }
 
+bool Session::awaitingNextRequest() const {
+  return client_state_ == ClientState::kHead && server_state_ == ServerState::kNone &&
+         !request_in_flight_ && client_pending_.empty() && request_parser_.idle() &&
+         to_client_outstanding_ == 0 && armed_ == (1u << static_cast<unsigned>(Timer::kKeepalive));
+}
+
 bool Session::armed(Timer timer) const { return (armed_ >> static_cast<unsigned>(timer)) & 1u; }
 
 Session::Effects Session::start() {

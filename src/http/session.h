@@ -122,7 +122,15 @@ class Session {
   // request's head starts (a pipelined one is parsed only after this response): what a
   // per-request server choice (consistent hash by URI or header) looks at.
   const MessageHead& requestHead() const { return request_parser_.head(); }
+  // The request in flight may be sent again on a new server connection if a reused one is
+  // found closed before any response byte (a bodyless idempotent request, not yet retried).
+  bool requestRetryable() const { return !retry_head_.empty() && !retried_; }
   bool closed() const { return client_state_ == ClientState::kClosed; }
+  // Between requests of a keep-alive connection with nothing in flight: no request byte
+  // pending, no server connection, every response byte acknowledged (onClientWritten), only
+  // the keep-alive timer armed. A new Session would carry on identically, so the caller may
+  // free this one and build another when the next request's first byte (or EOF) arrives.
+  bool awaitingNextRequest() const;
   bool tunnelling() const { return client_state_ == ClientState::kTunnel; }
 
  private:

@@ -77,7 +77,14 @@ void HttpWorker::accept(UniqueFd client, const sockaddr_storage& peer, const End
   c->start();
 }
 
-ServerLink* HttpWorker::takeIdle(const ServerRuntime* server) {
+bool HttpWorker::stillOpen(const ServerLink& link, bool retryable) const {
+  if (retryable && link.idle_since == worker_.tick()) return true;
+  char b;
+  const ssize_t n = ::recv(link.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+ServerLink* HttpWorker::takeIdle(const ServerRuntime* server, bool retryable) {
   auto it = idle_.find(server);
   if (it == idle_.end()) return nullptr;
   auto& links = it->second;
@@ -85,9 +92,7 @@ ServerLink* HttpWorker::takeIdle(const ServerRuntime* server) {
     ServerLink* l = links.back();  // the most recently used: the least likely to be closed
     links.pop_back();
     drop(l->runtime->idle_connections);
-    char b;
-    const ssize_t n = ::recv(l->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return l;
+    if (stillOpen(*l, retryable)) return l;
     closeLink(l);  // closed (0), spoke (> 0) or failed while idle
   }
   return nullptr;
@@ -212,7 +217,6 @@ HttpConnection::HttpConnection(HttpWorker& hw, UniqueFd client, const sockaddr_s
       peer_(peer),
       vip_(vip.ip),
       client_fd_(client.release()),
-      session_(sessionConfig(service_->snapshot().http), clientInfo(peer)),
       timer_(hw.worker().io()) {
   deadlines_.fill(Clock::time_point::max());
   last_active_ = hw.worker().tick();
@@ -239,8 +243,34 @@ void HttpConnection::start() {
     finishClose(true);
     return;
   }
-  feed(session_.start());
+  session();  // arms the client header timer
   drive();
+}
+
+http::Session& HttpConnection::session() {
+  if (!session_) {
+    // A new request (or the first): the keep-alive wait, if any, is over.
+    deadlines_[static_cast<size_t>(http::Timer::kKeepalive)] = Clock::time_point::max();
+    reported_ = {};
+    session_ = std::make_unique<http::Session>(sessionConfig(service_->snapshot().http),
+                                               clientInfo(peer_));
+    feed(session_->start());
+  }
+  return *session_;
+}
+
+void HttpConnection::releaseSessionIfIdle() {
+  if (!session_ || !session_->awaitingNextRequest() || closing_ || link_ != nullptr ||
+      out_client_off_ < out_client_.size() || !backlog_.empty()) {
+    return;
+  }
+  // An idle keep-alive connection keeps its socket, its keep-alive deadline and counters
+  // only: the parsers, header copies and effect buffers go until the next request.
+  syncCounters();
+  session_.reset();
+  reported_ = {};
+  std::vector<uint32_t>().swap(tried_);
+  http::Session::Effects().swap(backlog_);
 }
 
 bool HttpConnection::orphanedBy(const ConfigSnapshot& config) const {
@@ -259,7 +289,9 @@ bool HttpConnection::orphanedBy(const ConfigSnapshot& config) const {
 
 void HttpConnection::expireIdleTunnel(uint32_t now) {
   const uint32_t idle = service_->snapshot().idle_timeout_s;
-  if (closed_ || idle == 0 || !session_.tunnelling() || now - last_active_ <= idle) return;
+  if (closed_ || idle == 0 || !session_ || !session_->tunnelling() || now - last_active_ <= idle) {
+    return;
+  }
   bump(service_->runtime().idle_timeouts);
   if (debugOn())
     spdlog::debug("vs {}: tunnel idle for {}s, resetting", service_->snapshot().name, idle);
@@ -299,6 +331,7 @@ void HttpConnection::feed(http::Session::Effects effects) {
     return;
   }
   rescheduleTimer();
+  releaseSessionIfIdle();
 }
 
 void HttpConnection::flushPending() {
@@ -362,6 +395,7 @@ void HttpConnection::execute(http::Effect& e) {
         if (multiplexing() && l->runtime->isUp()) {
           hw_.putIdle(l);
         } else if (!multiplexing()) {
+          l->idle_since = hw_.worker().tick();
           kept_ = l;
         } else {
           hw_.closeLink(l);
@@ -481,12 +515,12 @@ bool HttpConnection::readClient() {
     last_active_ = hw_.worker().tick();
     if (static_cast<size_t>(n) < cap) client_readable_ = false;
     // A short read drained the socket; an EOF behind it raises its own edge (EPOLLRDHUP).
-    feed(session_.onClientData({hw_.scratch(), static_cast<size_t>(n)}));
+    feed(session().onClientData({hw_.scratch(), static_cast<size_t>(n)}));
     return true;
   }
   if (n == 0) {
     client_readable_ = false;
-    feed(session_.onClientEof());
+    feed(session().onClientEof());
     return true;
   }
   if (errno == EINTR) return true;
@@ -508,12 +542,12 @@ bool HttpConnection::readServer() {
     last_active_ = hw_.worker().tick();
     if (static_cast<size_t>(n) < cap) l.readable = false;
     bump(l.runtime->bytes_in, static_cast<uint64_t>(n));
-    feed(session_.onServerData({hw_.scratch(), static_cast<size_t>(n)}));
+    feed(session_->onServerData({hw_.scratch(), static_cast<size_t>(n)}));
     return true;
   }
   if (n == 0) {
     l.readable = false;
-    feed(session_.onServerEof());
+    feed(session_->onServerEof());
     return true;
   }
   if (errno == EINTR) return true;
@@ -522,7 +556,7 @@ bool HttpConnection::readServer() {
   if (debugOn())
     spdlog::debug("vs {}: recv from server {}: {}", service_->snapshot().name,
                   formatEndpoint(l.ip, l.port), errnoText(errno));
-  feed(session_.onServerReset());
+  feed(session_->onServerReset());
   return true;
 }
 
@@ -550,7 +584,7 @@ void HttpConnection::flushClient() {
     std::string().swap(out_client_);
     out_client_off_ = 0;
   }
-  if (written != 0) feed(session_.onClientWritten(written));
+  if (written != 0 && session_) feed(session_->onClientWritten(written));
 }
 
 void HttpConnection::flushServer() {
@@ -573,7 +607,7 @@ void HttpConnection::flushServer() {
     // The server reset the connection (EPIPE, ECONNRESET): the session decides (retry or 502).
     out_server_.clear();
     out_server_off_ = 0;
-    feed(session_.onServerReset());
+    feed(session_->onServerReset());
     return;
   }
   if (out_server_off_ >= out_server_.size()) {
@@ -582,7 +616,7 @@ void HttpConnection::flushServer() {
   }
   if (written != 0) {
     bump(l.runtime->bytes_out, written);
-    feed(session_.onServerWritten(written));
+    feed(session_->onServerWritten(written));
   }
 }
 
@@ -595,20 +629,17 @@ void HttpConnection::openServer() {
   WorkerPool* pool = service_->pool();
   const bool hashed = pool != nullptr && pool->snapshot().algorithm == Algorithm::kConsistentHash;
   pick_key_ = hashed ? requestKey(pool->snapshot().hash_key, pool->snapshot().hash_header,
-                                  session_.requestHead(), peer_)
+                                  session_->requestHead(), peer_)
                      : 0;
   if (kept_ != nullptr) {
     ServerLink* l = kept_;
     kept_ = nullptr;
-    char b;
-    const ssize_t n = ::recv(l->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    const bool alive = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     bool fits = true;
     if (hashed) {
       const auto index = pool->pick({}, pick_key_);
       fits = index && pool->server(*index).runtime.get() == l->runtime.get();
     }
-    if (alive && l->runtime->isUp() && fits) {
+    if (fits && l->runtime->isUp() && hw_.stillOpen(*l, session_->requestRetryable())) {
       attach(l);
       serverConnected(true);
       return;
@@ -624,15 +655,15 @@ void HttpConnection::connectNext() {
   if (!index) {
     if (tried_.empty()) {
       bump(service_->runtime().refused);
-      feed(session_.onNoServer());
+      feed(session_->onNoServer());
     } else {
-      feed(session_.onServerConnectFailed());
+      feed(session_->onServerConnectFailed());
     }
     return;
   }
   tried_.push_back(*index);
   if (multiplexing()) {
-    if (ServerLink* l = hw_.takeIdle(pool->server(*index).runtime.get())) {
+    if (ServerLink* l = hw_.takeIdle(pool->server(*index).runtime.get(), session_->requestRetryable())) {
       attach(l);
       serverConnected(true);
       return;
@@ -737,7 +768,7 @@ void HttpConnection::serverConnected(bool reused) {
     bump(service_->runtime().http.local().server_connections_opened);
   }
   bump(rt.http.local().requests);
-  feed(session_.onServerConnected(reused));
+  feed(session_->onServerConnected(reused));
 }
 
 void HttpConnection::serverConnectFailed(int err, const std::string& detail) {
@@ -753,7 +784,7 @@ void HttpConnection::serverConnectFailed(int err, const std::string& detail) {
     connectNext();
     return;
   }
-  feed(session_.onServerConnectFailed());
+  feed(session_->onServerConnectFailed());
 }
 
 void HttpConnection::dropServer(bool reset) {
@@ -818,13 +849,20 @@ void HttpConnection::onTimer(const asio::error_code& ec) {
   for (size_t i = 0; i < kTimers && !closed_; ++i) {
     if (deadlines_[i] > now) continue;
     deadlines_[i] = Clock::time_point::max();
-    feed(session_.onTimer(static_cast<http::Timer>(i)));
+    if (!session_) {
+      // Released while waiting for the next request: only the keep-alive deadline is set.
+      bump(service_->runtime().http.local().client_timeouts);
+      finishClose(false);
+      return;
+    }
+    feed(session_->onTimer(static_cast<http::Timer>(i)));
   }
   if (!closed_) rescheduleTimer();
 }
 
 void HttpConnection::syncCounters() {
-  const http::SessionCounters& c = session_.counters();
+  if (!session_) return;
+  const http::SessionCounters& c = session_->counters();
   HttpCounterSet& vs = service_->runtime().http.local();
   const auto now = Clock::now();
   if (c.requests != reported_.requests) {

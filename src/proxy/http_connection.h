@@ -72,8 +72,15 @@ class HttpWorker {
   void accept(UniqueFd client, const sockaddr_storage& peer, const Endpoint& vip,
               std::shared_ptr<WorkerService> service);
 
-  // An idle connection to `server` that is still open (checked with MSG_PEEK), or null.
-  ServerLink* takeIdle(const ServerRuntime* server);
+  // An idle connection to `server` that is still open, or null. One the server closed is
+  // closed here: at its epoll edge, else by a non-blocking MSG_PEEK before use. The peek (one
+  // system call) is skipped when `retryable` (the request can be resent on a new connection,
+  // http::Session::requestRetryable) and the connection was pooled this second: a close
+  // racing that window costs one retry, not an error.
+  ServerLink* takeIdle(const ServerRuntime* server, bool retryable);
+  // Whether `link`, idle since `link->idle_since`, still reads as open (MSG_PEEK, no wait);
+  // skipped (true) under the same rule as takeIdle.
+  bool stillOpen(const ServerLink& link, bool retryable) const;
   void putIdle(ServerLink* link);
   // Closes the socket (RST when `reset`) and frees the link after the current event batch.
   void closeLink(ServerLink* link, bool reset = false);
@@ -144,6 +151,8 @@ class HttpConnection final : PollTarget {
   static constexpr size_t kTimers = 5;
   using Clock = std::chrono::steady_clock;
 
+  http::Session& session();  // session_, built (and started) first if null
+  void releaseSessionIfIdle();
   void feed(http::Session::Effects effects);
   void execute(http::Effect& effect);
   void drive();
@@ -186,7 +195,9 @@ class HttpConnection final : PollTarget {
   bool drive_posted_ = false;
   uint32_t last_active_ = 0;  // worker tick of the last byte read from either side
   uint32_t refs_ = 0;
-  http::Session session_;
+  // The request's protocol state; null between requests of an idle keep-alive connection
+  // (releaseSessionIfIdle), built again by session() when the client sends or closes.
+  std::unique_ptr<http::Session> session_;
   http::SessionCounters reported_;  // what syncCounters already added to the runtimes
   http::Session::Effects backlog_;
   std::string out_client_;

@@ -25,6 +25,11 @@ it). vs-echo-alt (:8090, xff_alternate_name X-Real-Client and via_enabled) and v
 before the body is sent, and the whole body is stored; vs-body (:8093, client_body_timeout
 1 s) answers a stalled body 408 while others are served; vs-sink (:8094) reaches a server that
 counts every byte of the 1 GiB upload.
+
+Issue 8's keep-alive efficiency: a small response reaches the client in one TCP segment (head
+and body in one send), vs-ka (:8095, keepalive_timeout 1 s) closes an idle keep-alive
+connection after its timer (counted in client_timeouts) but not while requests keep coming,
+and 2,000 idle keep-alive connections cost floe-se under 2 KiB of RSS each.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ READY_TIMEOUT = 15
 HEADER_TIMEOUT_MS = 1000
 SERVER_TIMEOUT_MS = 1500
 BODY_TIMEOUT_MS = 1000
+KEEPALIVE_TIMEOUT_MS = 1000
 ECHO_PORT = 8091
 EXTRA_CLIENT_IPS = [f"198.51.100.{i}" for i in range(11, 19)]
 
@@ -261,6 +267,53 @@ def setUpModule():
     require_environment()
 
 
+# Runs in the client namespace: on one keep-alive connection to argv[1]:80, argv[2] GETs one
+# after the other (each response read in full: nginx's "srvN\n" body); prints the TCP
+# segments the client received for them (tcp_info.tcpi_segs_in, offset 140, after the first
+# response) as {"segments": n, "responses": n}.
+_SEGMENTS = r"""
+import json, socket, struct, sys
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+def segs_in():
+    return struct.unpack_from("I", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232), 140)[0]
+def get():
+    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
+    buf = b""
+    while not (buf.endswith(b"srv1\n") or buf.endswith(b"srv2\n")):
+        b = s.recv(4096)
+        if not b:
+            raise SystemExit("closed by the proxy")
+        buf += b
+get()
+before = segs_in()
+n = int(sys.argv[2])
+for _ in range(n):
+    get()
+print(json.dumps({"segments": segs_in() - before, "responses": n}))
+"""
+
+# Runs in the client namespace: opens argv[2] keep-alive connections to argv[1]:80, one GET
+# each (response read in full), prints "ready N", holds them until stdin closes.
+_IDLE = r"""
+import resource, socket, sys
+n = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
+held = []
+for i in range(n):
+    s = socket.create_connection((sys.argv[1], 80), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
+    buf = b""
+    while not (buf.endswith(b"srv1\n") or buf.endswith(b"srv2\n")):
+        b = s.recv(4096)
+        if not b:
+            raise SystemExit("closed by the proxy after %d connections" % i)
+        buf += b
+    held.append(s)
+print("ready", len(held), flush=True)
+sys.stdin.read()
+"""
+
+
 def raw(lab: OneArmedLab, chunks: list[bytes], port: int = 80, pause: float = 0.0,
         timeout: float = 20) -> dict:
     cp = run(["ip", "netns", "exec", lab.client, "/usr/bin/python3", "-c", _RAW, VIP, str(port),
@@ -346,6 +399,11 @@ def http_doc() -> dict:
         "name": "lab-http-body", "type": "APPLICATION_PROFILE_TYPE_HTTP",
         "http_profile": {"client_body_timeout": BODY_TIMEOUT_MS}})
     add_vs("vs-body", 8093, "silent", "lab-http-body")
+    # The idle keep-alive timer: 1 s (the other services wait 10 s).
+    doc["applicationprofile"].append({
+        "name": "lab-http-ka", "type": "APPLICATION_PROFILE_TYPE_HTTP",
+        "http_profile": {"keepalive_timeout": KEEPALIVE_TIMEOUT_MS}})
+    add_vs("vs-ka", 8095, "web", "lab-http-ka")
     # Large uploads: a server that reads the whole body and says how much it got.
     doc["pool"].append({"name": "sink", "servers": [{"ip": "10.10.20.21", "port": 8094}]})
     add_vs("vs-sink", 8094, "sink")
@@ -485,6 +543,64 @@ class HttpProxyTest(unittest.TestCase):
         # nginx's $connection: the 21 requests came over at most one connection per server.
         conns = {(l.split(" ")[0], l.split(" ")[2]) for l in self.access_lines()}
         self.assertLessEqual(len(conns), 2, self.access_lines())
+
+    def test_response_head_and_body_leave_in_one_segment(self):
+        # A small response (nginx's head and 5-byte body, read together) goes to the client in
+        # one send: one TCP segment per response, whose ACK rides on the next request. Sent
+        # as two, the client would get two segments and ACK (and wake) twice per response.
+        n = 40
+        cp = run(["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _SEGMENTS,
+                  VIP, str(n)], timeout=30)
+        out = json.loads(cp.stdout)
+        self.assertEqual(out["responses"], n)
+        self.assertLessEqual(out["segments"], n + 2, out)
+
+    def test_idle_keep_alive_connection_closed_after_keepalive_timeout(self):
+        before = self.vs_http("vs-ka")
+        req = b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n"
+        # Requests 0.6 s apart keep the connection (each one restarts the 1 s timer)...
+        t0 = time.monotonic()
+        out = raw(self.lab, [req, req, req], port=8095, pause=0.6)
+        self.assertEqual(statuses(out["bytes"]), [200] * 3)
+        # ... then, idle, it is closed (FIN, no response) about 1 s after the last response:
+        # raw() reads for 4 s after the last request, so "closed" means the proxy closed it.
+        self.assertTrue(out["closed"], "an idle keep-alive connection is closed")
+        self.assertEqual(out["error"], "")
+        self.assertLess(time.monotonic() - t0, 1.2 + 3.5, "closed well before raw()'s 4 s read")
+        after = self.vs_http("vs-ka")
+        self.assertEqual(after["client_timeouts"] - before["client_timeouts"], 1)
+        self.assertEqual(after["requests"] - before["requests"], 3)
+
+    def test_idle_keep_alive_connections_hold_little_memory(self):
+        # Between requests a client connection holds its socket, its keep-alive deadline and
+        # counters only (no parser, header copies or buffers): with 2,000 idle connections,
+        # floe-se's RSS grows by less than 2,048 B per connection (it held 4.5 KB when every
+        # connection kept its request state).
+        n = 2000
+        pid = self.se.proc.pid
+        time.sleep(0.5)
+        base = rss_kib(pid)
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _IDLE, VIP,
+             str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        try:
+            line = proc.stdout.readline()  # bounded: every connect and recv has a 5 s timeout
+            self.assertEqual(line.split(), ["ready", str(n)], proc.stderr.read() if
+                             proc.poll() is not None else line)
+            time.sleep(0.5)
+            per_conn = (rss_kib(pid) - base) * 1024 / n
+        finally:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+            proc.stdout.close()
+            proc.stderr.close()
+        print(f"\nfloe-se: {per_conn:.0f} B of RSS per idle keep-alive connection ({n})")
+        self.assertLess(per_conn, 2048)
 
     def test_multiplexing_reuses_server_connections_across_clients(self):
         self.lab.clear_access_logs()
