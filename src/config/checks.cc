@@ -181,7 +181,7 @@ std::optional<std::string> checkHttpResponseCode(const std::string& code) {
 }
 
 std::optional<std::string> checkHttpFieldName(const std::string& name) {
-  if (name.empty()) return "must not be empty; give a header name such as \"X-User\"";
+  if (name.empty()) return "must not be empty; give a header name";
   if (name.size() > kMaxFieldNameLength) {
     return "is " + std::to_string(name.size()) + " bytes long; header names are at most " +
            std::to_string(kMaxFieldNameLength);
@@ -203,6 +203,30 @@ std::optional<std::string> checkHttpFieldName(const std::string& name) {
     // The name itself is not echoed: it may hold a newline.
     return "is not an HTTP header name: " + shown + " at offset " + std::to_string(i) +
            "; use letters, digits and !#$%&'*+-.^_`|~ (RFC 9110 token)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkXffAlternateName(const std::string& name) {
+  if (auto bad = checkHttpFieldName(name)) return bad;
+  // Fields that frame or route the request, are hop-by-hop (RFC 9110 §7.6.1), or that floe
+  // writes itself: appending the client's address to one of them breaks every request.
+  static constexpr std::string_view kReserved[] = {
+      "Host",    "Content-Length", "Transfer-Encoding", "Connection",        "Keep-Alive",
+      "TE",      "Trailer",        "Upgrade",           "Proxy-Connection",  "Expect",
+      "Via",     "X-Forwarded-Proto"};
+  for (auto reserved : kReserved) {
+    if (name.size() != reserved.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(name[i])) ==
+             std::tolower(static_cast<unsigned char>(reserved[i]));
+    }
+    if (same) {
+      return "\"" + name +
+             "\" frames, routes or is hop-by-hop in HTTP, or floe writes it itself: the client's "
+             "address cannot go there; name a header of your own, e.g. \"X-Real-Client\"";
+    }
   }
   return std::nullopt;
 }

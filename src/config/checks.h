@@ -90,6 +90,11 @@ std::optional<std::string> checkInterfaceAddress(const Prefix& prefix);
 std::optional<std::string> checkHttpResponseCode(const std::string& code);
 // An HTTP field name: a token (RFC 9110 §5.1, §5.6.2), 1-256 bytes of tchar.
 std::optional<std::string> checkHttpFieldName(const std::string& name);
+// http_profile.xff_alternate_name: a field name (checkHttpFieldName) that is none of those
+// that frame, route or are hop-by-hop in HTTP/1.1 (Host, Content-Length, Transfer-Encoding,
+// Connection, Keep-Alive, TE, Trailer, Upgrade, Proxy-Connection, Expect) nor one floe writes
+// (Via, X-Forwarded-Proto), compared without case. nullopt: accepted; else the reason.
+std::optional<std::string> checkXffAlternateName(const std::string& name);
 inline constexpr size_t kMaxFieldNameLength = 256;
 
 // Paths: `type[name]` (or `type[index]` when the name is empty), `.field`, `[i]`.

@@ -280,7 +280,7 @@ ApplicationProfile decodeProfile(Fields& f) {
     hf.boolean("xff_enabled", h.xff_enabled);
     hf.optional("xff_alternate_name", [&](const json& v, const std::string& p) {
       Fields::store(h.xff_alternate_name,
-                    d.checkedText(v, p, "\"X-Real-Client\"", detail::checkHttpFieldName));
+                    d.checkedText(v, p, "\"X-Real-Client\"", detail::checkXffAlternateName));
     });
     hf.boolean("x_forwarded_proto_enabled", h.x_forwarded_proto_enabled);
     hf.boolean("websockets_enabled", h.websockets_enabled);

@@ -377,7 +377,7 @@ void checkProfile(Sink& s, const ApplicationProfile& p, const std::string& path)
   }
   if (p.http_profile) {
     s.check(fieldPath(fieldPath(path, "http_profile"), "xff_alternate_name"),
-            detail::checkHttpFieldName(p.http_profile->xff_alternate_name));
+            detail::checkXffAlternateName(p.http_profile->xff_alternate_name));
   }
 }
 

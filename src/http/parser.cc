@@ -96,6 +96,17 @@ namespace {
 
 Parser::Llhttp* state(llhttp_t* p) { return static_cast<Parser::Llhttp*>(p->data); }
 
+// llhttp's reason for an error, as a sentence for the error body and the log ("invalid HTTP
+// version"), without its internal code name (HPE_...).
+std::string llhttpReason(const llhttp_t* p) {
+  const char* reason = llhttp_get_error_reason(p);
+  std::string out = reason != nullptr && *reason != '\0' ? reason : "malformed message";
+  if (out.size() > 1 && out[0] >= 'A' && out[0] <= 'Z' && !(out[1] >= 'A' && out[1] <= 'Z')) {
+    out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace
 
 // The callbacks need private access; they are friends through this small bridge.
@@ -465,12 +476,24 @@ bool Parser::runLlhttpOnHead() {
   const std::size_t at = pos != nullptr && pos >= begin && pos <= end
                              ? static_cast<std::size_t>(pos - head_buf_.data())
                              : 0;
-  fail(400, std::string(llhttp_errno_name(err)) + ": " + llhttp_get_error_reason(&ll_->p),
+  fail(400, llhttpReason(&ll_->p),
        msg_start_ + at);
   return false;
 }
 
 bool Parser::checkAfterLlhttp() {
+  // RFC 9112 §2.3: this is HTTP/1.x framing; another major version (an HTTP/2 preface sent in
+  // clear, "HTTP/0.9", "HTTP/2.0") is not parsed as if it were 1.1. 505 (RFC 9110 §15.6.6).
+  // llhttp's own fields: an HTTP/2 preface ("PRI * HTTP/2.0") never reaches headers-complete.
+  const int major = ll_->p.http_major;
+  const int minor = ll_->p.http_minor;
+  if (major != 1) {
+    fail(kind_ == MessageKind::kRequest ? 505 : 502,
+         "HTTP/" + std::to_string(major) + "." + std::to_string(minor) +
+             " is not supported; floe speaks HTTP/1.0 and HTTP/1.1",
+         msg_start_);
+    return false;
+  }
   if (kind_ != MessageKind::kRequest) return true;
   const bool http11 = head_.version_major == 1 && head_.version_minor >= 1;
   const std::size_t hosts = head_.count("Host");
@@ -533,7 +556,7 @@ Parser::Step Parser::feedBody(std::string_view input) {
     if (body_too_large_) {
       return fail(413, "body larger than " + std::to_string(limits_.max_body_bytes) + " bytes", at);
     }
-    return fail(400, std::string(llhttp_errno_name(err)) + ": " + llhttp_get_error_reason(&ll_->p),
+    return fail(400, llhttpReason(&ll_->p),
                 at);
   }
   offset_ += s.consumed;

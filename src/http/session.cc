@@ -29,6 +29,8 @@ std::string_view reasonPhrase(int status) {
       return "Service Unavailable";
     case 504:
       return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return "Error";
   }
@@ -237,11 +239,11 @@ Session::Effects Session::onServerConnected(bool reused) {
   return take();
 }
 
-Session::Effects Session::onServerConnectFailed() {
+Session::Effects Session::onServerConnectFailed(std::string_view reason) {
   if (server_state_ != ServerState::kConnecting) return take();
   cancel(Timer::kServerConnect);
   server_state_ = ServerState::kNone;
-  sendError(502, "the server refused or reset the connection");
+  sendError(502, reason);
   return take();
 }
 

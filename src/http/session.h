@@ -112,7 +112,10 @@ class Session {
   Effects onServerWritten(std::size_t n);
   // Answers to kOpenServer. `reused`: the connection came from an idle pool.
   Effects onServerConnected(bool reused);
-  Effects onServerConnectFailed();  // refused, unreachable or reset while connecting: 502
+  // Refused, unreachable or reset while connecting: 502 whose body says `reason` (a short
+  // clause, e.g. "the server refused the connection").
+  Effects onServerConnectFailed(
+      std::string_view reason = "the server refused or reset the connection");
   Effects onNoServer();             // no server is up: 503
   // An armed timer fired. A timer that is no longer armed is ignored.
   Effects onTimer(Timer timer);

@@ -45,15 +45,19 @@ uint64_t requestKey(HashKey kind, std::string_view header, const http::MessageHe
     case HashKey::kUri:
       return hashBytes(request.target);
     case HashKey::kHeader: {
+      // Empty values carry no identity: a request whose fields of that name are all empty
+      // goes where one without the header goes, instead of every such request to one server.
       uint64_t h = kFnvOffset;
       bool found = false;
+      bool any_value = false;
       for (const http::HeaderField& f : request.fields) {
         if (!sameName(f.name, header)) continue;
         if (found) h = feed(h, ", ");
         h = feed(h, f.value);
         found = true;
+        any_value = any_value || !f.value.empty();
       }
-      return found ? h : connectionKey(HashKey::kSourceIp, peer);
+      return any_value ? h : connectionKey(HashKey::kSourceIp, peer);
     }
     case HashKey::kSourceIp:
     case HashKey::kSourceIpAndPort:

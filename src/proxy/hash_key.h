@@ -26,7 +26,8 @@ uint64_t connectionKey(HashKey kind, const sockaddr_storage& peer);
 // The key of one HTTP request (`request`: its parsed head). kUri: the request-target exactly
 // as the client sent it (path and query, or the absolute form). kHeader: the values of every
 // field named `header` (case-insensitive) in order, joined with ", " (RFC 9110 §5.3); a
-// request without that field falls back to the client's address. kSourceIp and
+// request without that field, or whose fields of that name are all empty, falls back to the
+// client's address. kSourceIp and
 // kSourceIpAndPort: connectionKey().
 uint64_t requestKey(HashKey kind, std::string_view header, const http::MessageHead& request,
                     const sockaddr_storage& peer);

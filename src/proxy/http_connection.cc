@@ -40,6 +40,21 @@ http::SessionConfig sessionConfig(const HttpSpec& spec) {
   return c;
 }
 
+// The 502 body's clause for a failed connect() (`err`: its errno).
+std::string connectFailure(int err) {
+  switch (err) {
+    case ECONNREFUSED:
+      return "the server refused the connection";
+    case ECONNRESET:
+      return "the server reset the connection";
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+      return "the server is unreachable (" + errnoText(err) + ")";
+    default:
+      return "connecting to the server failed (" + errnoText(err) + ")";
+  }
+}
+
 http::ClientInfo clientInfo(const sockaddr_storage& peer) {
   http::ClientInfo info;
   if (auto ip = IpAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&peer))) {
@@ -657,7 +672,7 @@ void HttpConnection::connectNext() {
       bump(service_->runtime().refused);
       feed(session_->onNoServer());
     } else {
-      feed(session_->onServerConnectFailed());
+      feed(session_->onServerConnectFailed(connectFailure(last_connect_error_)));
     }
     return;
   }
@@ -772,6 +787,7 @@ void HttpConnection::serverConnected(bool reused) {
 }
 
 void HttpConnection::serverConnectFailed(int err, const std::string& detail) {
+  last_connect_error_ = err;
   if (localCause(err)) {
     hw_.worker().shared().local_errors.note(err, "vs " + service_->snapshot().name + " connect");
   } else if (server_) {
@@ -784,7 +800,7 @@ void HttpConnection::serverConnectFailed(int err, const std::string& detail) {
     connectNext();
     return;
   }
-  feed(session_->onServerConnectFailed());
+  feed(session_->onServerConnectFailed(connectFailure(err)));
 }
 
 void HttpConnection::dropServer(bool reset) {

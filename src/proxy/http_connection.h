@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <cerrno>
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -209,6 +210,7 @@ class HttpConnection final : PollTarget {
                                 // requests
   std::shared_ptr<ServerRuntime> server_;  // the server of the current request (counters)
   std::vector<uint32_t> tried_;            // servers tried for the current request
+  int last_connect_error_ = ECONNREFUSED;  // errno of the last failed connect()
   uint64_t pick_key_ = 0;                  // consistent-hash key of the current request
   Clock::time_point request_start_{};
   bool awaiting_first_byte_ = false;

@@ -180,8 +180,10 @@ std::string buildProbeRequest(const HttpCheckSpec& check, const ProbeTarget& tar
       lineEnd == std::string::npos ? std::string_view() : std::string_view(text).substr(lineEnd);
   std::string out = text + "\r\n";
   if (line.ends_with("HTTP/1.1") && !containsIgnoreCase(fields, "\r\nhost:")) {
-    out += "Host: " + (target.ip.isV6() ? "[" + target.ip.toString() + "]" : target.ip.toString()) +
-           "\r\n";
+    // RFC 9110 §7.2: uri-host [":" port], the port omitted only when it is http's default.
+    out += "Host: " + (target.ip.isV6() ? "[" + target.ip.toString() + "]" : target.ip.toString());
+    if (target.port != 80 && target.port != 0) out += ":" + std::to_string(target.port);
+    out += "\r\n";
   }
   if (!containsIgnoreCase(fields, "\r\nconnection:")) out += "Connection: close\r\n";
   out += "\r\n";

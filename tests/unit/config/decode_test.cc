@@ -919,6 +919,25 @@ TEST(DecodeHttpProfile, RejectsAnXffAlternateNameThatIsNotAToken) {
                        "is not an HTTP header name: byte 0x20 at offset 1"));
 }
 
+TEST(DecodeHttpProfile, RejectsAnXffAlternateNameThatHttpOrFloeUses) {
+  // Appending the client's address to a framing, routing or hop-by-hop field breaks every
+  // request; the check ignores case.
+  for (const char* name : {"Content-Length", "host", "Transfer-Encoding", "CONNECTION", "TE",
+                           "Upgrade", "X-Forwarded-Proto", "via"}) {
+    auto doc = baseDocument();
+    doc["applicationprofile"] = json::array(
+        {{{"name", "h"}, {"http_profile", {{"xff_alternate_name", std::string(name)}}}}});
+    EXPECT_TRUE(hasError(decode(doc).report,
+                         "applicationprofile[h].http_profile.xff_alternate_name",
+                         std::string("\"") + name + "\" frames, routes or is hop-by-hop"))
+        << name;
+  }
+  auto doc = baseDocument();
+  doc["applicationprofile"] = json::parse(
+      R"([{"name": "h", "http_profile": {"xff_alternate_name": "X-Content-Length"}}])");
+  EXPECT_TRUE(accepted(decode(doc).report));
+}
+
 TEST(ValidateHash, JudgesAnEditedDocumentLikeADecodedOne) {
   auto d = decode(baseDocument());
   ASSERT_TRUE(accepted(d.report));

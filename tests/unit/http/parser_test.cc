@@ -387,5 +387,34 @@ TEST(ParserTest, ResponseWithBothFramingsIsRejected) {
       400);
 }
 
+TEST(ParserTest, OtherMajorVersionsAre505NotParsedAsHttp11) {
+  // RFC 9112 §2.3: HTTP/2 in clear (its preface, or a 2.0 request line) and "HTTP/0.9" are not
+  // HTTP/1.x messages; they are refused before the Host rule is applied.
+  for (std::string_view in : {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", "GET /nohost HTTP/2.0\r\n\r\n",
+                              "GET / HTTP/0.9\r\nHost: a\r\n\r\n",
+                              "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"}) {
+    Parser p(MessageKind::kRequest, {});
+    FeedRun r = feedAll(p, in);
+    ASSERT_EQ(r.last.event, Parser::Event::kError) << in;
+    EXPECT_EQ(p.error().status, 505) << in;
+    EXPECT_NE(p.error().reason.find("is not supported; floe speaks HTTP/1.0 and HTTP/1.1"),
+              std::string::npos)
+        << p.error().reason;
+  }
+  EXPECT_EQ(rejectStatus("HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", MessageKind::kResponse),
+            502);
+  EXPECT_EQ(rejectStatus("GET / HTTP/1.0\r\n\r\n"), 0);
+}
+
+TEST(ParserTest, LlhttpErrorsReadAsSentencesWithoutInternalCodes) {
+  Parser p(MessageKind::kRequest, {});
+  FeedRun r = feedAll(p, "get / HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(r.last.event, Parser::Event::kError);
+  EXPECT_EQ(p.error().status, 400);
+  EXPECT_EQ(p.error().reason.find("HPE_"), std::string::npos) << p.error().reason;
+  EXPECT_FALSE(p.error().reason.empty());
+  EXPECT_TRUE(p.error().reason[0] >= 'a' && p.error().reason[0] <= 'z') << p.error().reason;
+}
+
 }  // namespace
 }  // namespace floe::http

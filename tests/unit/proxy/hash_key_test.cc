@@ -68,9 +68,17 @@ TEST(HashKey, HeaderKeyFallsBackToTheClientAddressWhenTheHeaderIsMissing) {
   EXPECT_EQ(requestKey(HashKey::kHeader, "X-User", none, a), connectionKey(HashKey::kSourceIp, a));
   EXPECT_NE(requestKey(HashKey::kHeader, "X-User", none, a),
             requestKey(HashKey::kHeader, "X-User", none, peer("192.0.2.8", 40000)));
-  // An empty value is a value: it does not fall back.
+  // Empty values carry no identity: they fall back like a missing header (else every client
+  // sending "X-User:" would land on one server).
   EXPECT_EQ(requestKey(HashKey::kHeader, "X-User", request("/", {{"X-User", ""}}), a),
-            hashBytes(""));
+            connectionKey(HashKey::kSourceIp, a));
+  EXPECT_EQ(
+      requestKey(HashKey::kHeader, "X-User", request("/", {{"X-User", ""}, {"X-User", ""}}), a),
+      connectionKey(HashKey::kSourceIp, a));
+  // One non-empty field among empty ones is a value: the join of all of them is hashed.
+  EXPECT_EQ(requestKey(HashKey::kHeader, "X-User",
+                       request("/", {{"X-User", ""}, {"X-User", "bob"}}), a),
+            hashBytes(", bob"));
 }
 
 // The minimal-disruption property with real URI keys: a server going down moves only the URIs

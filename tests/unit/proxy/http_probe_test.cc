@@ -29,6 +29,14 @@ TEST(HttpProbe, AddsHostToHttp11AndKeepsGivenFields) {
   c.http_request = "GET /health HTTP/1.1";
   EXPECT_EQ(buildProbeRequest(c, target()),
             "GET /health HTTP/1.1\r\nHost: 10.10.20.21\r\nConnection: close\r\n\r\n");
+  // Not port 80: the port is part of Host (RFC 9110 §7.2); IPv6 in brackets.
+  ProbeTarget other = target();
+  other.port = 8080;
+  EXPECT_EQ(buildProbeRequest(c, other),
+            "GET /health HTTP/1.1\r\nHost: 10.10.20.21:8080\r\nConnection: close\r\n\r\n");
+  other.ip = *IpAddress::parse("2001:db8:20::21");
+  EXPECT_EQ(buildProbeRequest(c, other),
+            "GET /health HTTP/1.1\r\nHost: [2001:db8:20::21]:8080\r\nConnection: close\r\n\r\n");
   c.http_request = "GET /health HTTP/1.1\\r\\nHost: www.example.com\\r\\nConnection: close";
   EXPECT_EQ(buildProbeRequest(c, target()),
             "GET /health HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n");
