@@ -161,16 +161,24 @@ void ServerHealth::configure(const ServerSpec& server, const std::vector<Monitor
   if (!server.enabled) {
     stopAll();
     reason_ = "disabled";
+    disabled_by_config_ = true;
     setState(ServerState::kDisabled, "disabled");
     return;
   }
   if (monitors.empty()) {
     stopAll();
     reason_ = "no health monitor";
+    disabled_by_config_ = false;
     setState(ServerState::kUp, "no health monitor");
     return;
   }
-  if (state() == ServerState::kDisabled) setState(ServerState::kUnknown, "enabled");
+  // Enabled again. A server DISABLED by a monitor's maintenance answer stays so while that
+  // monitor is kept (a reload with the same monitors changes nothing); recompute() below
+  // judges it afresh if the monitor went.
+  if (state() == ServerState::kDisabled && disabled_by_config_) {
+    setState(ServerState::kUnknown, "enabled");
+  }
+  disabled_by_config_ = false;
 
   std::vector<std::shared_ptr<Runner>> next;
   for (const MonitorDef& def : monitors) {

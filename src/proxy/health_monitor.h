@@ -99,6 +99,7 @@ class ServerHealth {
   std::vector<std::shared_ptr<Runner>> runners_;
   std::vector<ReturnCheck> return_checks_;
   std::string reason_;
+  bool disabled_by_config_ = false;  // DISABLED because enabled: false (not maintenance)
 };
 
 }  // namespace floe::proxy

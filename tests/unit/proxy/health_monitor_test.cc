@@ -121,6 +121,38 @@ TEST_F(ServerHealthTest, MaintenanceAnswerDisablesTheServerUntilItEnds) {
   ASSERT_TRUE(http.last_target.http.has_value());
 }
 
+TEST_F(ServerHealthTest, AReloadKeepsAServerInMaintenanceDisabled) {
+  // docs/floe-se.md: on a reload, servers that remain keep their health state. A maintenance
+  // answer's DISABLED is such a state (it is not enabled: false), so the same configuration
+  // applied again must not pass the server through UNKNOWN.
+  FakeProber http{io};
+  ProbeResult maintenance{false, "maintenance: HTTP 404"};
+  maintenance.maintenance = true;
+  http.fallback = maintenance;
+  recordAfterEachProbe(http);
+  ServerHealth h(io, {&tcp, &ping, nullptr, &http}, "web", rt);
+  MonitorDef def = fastMonitor("lab-http", MonitorType::kHttp, 1, 1);
+  def.http = HttpCheckSpec{};
+  h.configure(server80(), {def});
+  ASSERT_TRUE(runUntil(io, [&] { return !seen.empty(); }));
+  ASSERT_EQ(h.state(), ServerState::kDisabled);
+  {
+    testing::CapturedLog log;
+    h.configure(server80(), {def});
+    EXPECT_EQ(h.state(), ServerState::kDisabled);
+    EXPECT_EQ(h.reason(), "maintenance: HTTP 404");
+    EXPECT_EQ(log.text(), "") << "no UNKNOWN in between";
+  }
+  // enabled: false, then true again: that DISABLED does end (judged afresh).
+  ServerSpec off = server80();
+  off.enabled = false;
+  h.configure(off, {def});
+  EXPECT_EQ(h.reason(), "disabled");
+  http.fallback = kOk;
+  h.configure(server80(), {def});
+  EXPECT_EQ(h.state(), ServerState::kUnknown);
+}
+
 TEST_F(ServerHealthTest, LocalErrorsNeverMarkAServerDown) {
   const ProbeResult emfile{false, "socket: Too many open files", EMFILE};
   tcp.script = {kOk, emfile, emfile, emfile, kRefused};
