@@ -515,6 +515,14 @@ void Session::closeAll(bool reset_client) {
     cancel(t);
   }
   emit(reset_client ? Effect::Kind::kResetClient : Effect::Kind::kCloseClient);
+  // Mid-request (head or body unfinished), with a further request's bytes read, or in a
+  // tunnel, the client may still be sending; between requests it is not expected to.
+  const bool mid_request = client_state_ == ClientState::kBody ||
+                           client_state_ == ClientState::kTunnel || !client_pending_.empty() ||
+                           (client_state_ == ClientState::kHead && !request_parser_.idle());
+  if (client_state_ != ClientState::kClosed) {
+    client_may_send_ = !reset_client && !client_eof_ && mid_request;
+  }
   client_state_ = ClientState::kClosed;
   client_pending_.clear();
   request_in_flight_ = false;

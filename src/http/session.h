@@ -135,6 +135,12 @@ class Session {
   // free this one and build another when the next request's first byte (or EOF) arrives.
   bool awaitingNextRequest() const;
   bool tunnelling() const { return client_state_ == ClientState::kTunnel; }
+  // After kCloseClient: whether the client may still be sending when its connection is closed
+  // (its request head or body was unfinished, bytes of a further request had arrived, or the
+  // connection was a tunnel), so the caller should read and discard until the client's EOF
+  // rather than close at once (a lingering close, docs/http.md). False after the client's EOF,
+  // after kResetClient, and before the client connection is closed.
+  bool clientMaySend() const { return client_may_send_; }
 
  private:
   enum class ClientState { kHead, kBody, kAwaitResponse, kTunnel, kClosed };
@@ -176,6 +182,7 @@ class Session {
   bool client_reads_paused_ = false;
   bool server_reads_paused_ = false;
   bool client_eof_ = false;
+  bool client_may_send_ = false;  // clientMaySend(), set by closeAll()
 
   // The request in flight.
   bool request_in_flight_ = false;

@@ -124,6 +124,11 @@ struct Tuning {
   uint32_t connect_timeout_ms = 3000;
   size_t buffer_bytes = 16 * 1024;   // per direction per connection
   int connect_attempts = 3;          // servers tried before the client connection is reset
+  // Lingering close of an HTTP client connection that may still be sending (docs/http.md):
+  // after floe's FIN, what the client sends is read and discarded until its EOF, for at most
+  // lingering_time_ms in all and lingering_timeout_ms between two reads; then it is closed.
+  uint32_t lingering_time_ms = 30000;
+  uint32_t lingering_timeout_ms = 5000;
   // Raise RLIMIT_NOFILE's soft limit to the hard limit when the engine starts (fd_limit.h).
   bool raise_fd_limit = true;
   // Connection caps (client connections; each holds two descriptors). 0: the default,

@@ -457,6 +457,10 @@ void HttpConnection::execute(http::Effect& e) {
 void HttpConnection::onPoll(uint32_t events) {
   if (closed_) return;
   Ref self(this);
+  if (lingering_) {
+    lingerRead();
+    return;
+  }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) client_readable_ = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
     client_writable_ = true;
@@ -535,6 +539,7 @@ bool HttpConnection::readClient() {
   }
   if (n == 0) {
     client_readable_ = false;
+    client_eof_ = true;
     feed(session().onClientEof());
     return true;
   }
@@ -814,29 +819,91 @@ void HttpConnection::dropServer(bool reset) {
 }
 
 void HttpConnection::finishClose(bool reset) {
-  if (closed_) return;
-  closed_ = true;
-  dropServer(reset);
-  if (kept_ != nullptr) {
-    hw_.closeLink(kept_);
-    kept_ = nullptr;
-  }
-  if (client_fd_ >= 0) {
-    if (reset) {
-      setResetOnClose(client_fd_);
-    } else {
-      // Our FIN first; unread request bytes left in the socket would turn close() into a
-      // reset that can destroy the response on its way, so read them away.
-      ::shutdown(client_fd_, SHUT_WR);
-      for (int i = 0; i < 4; ++i) {
-        if (::recv(client_fd_, hw_.scratch(), HttpWorker::kScratchBytes, MSG_DONTWAIT) <= 0) break;
-      }
+  if (closed_ || (lingering_ && !reset)) return;  // lingering ends in endLingering()
+  if (!lingering_) {
+    dropServer(reset);
+    if (kept_ != nullptr) {
+      hw_.closeLink(kept_);
+      kept_ = nullptr;
     }
+    if (!reset && client_fd_ >= 0 && startLingering()) return;
+  }
+  closed_ = true;
+  if (client_fd_ >= 0) {
+    if (reset) setResetOnClose(client_fd_);
     ::close(client_fd_);
     client_fd_ = -1;
   }
   timer_.cancel();
   syncCounters();
+  maybeRetire();
+}
+
+bool HttpConnection::startLingering() {
+  // Our FIN first. Request bytes that reach a closed socket make the kernel answer with an
+  // RST, which can destroy the response on its way (or in the client's receive buffer) and
+  // fails the client's sends: so while the client may still be sending, keep reading.
+  ::shutdown(client_fd_, SHUT_WR);
+  bool more = !client_eof_ && session_ && session_->clientMaySend();
+  for (int i = 0; i < 4 && !client_eof_; ++i) {  // what has arrived already
+    const ssize_t n = ::recv(client_fd_, hw_.scratch(), HttpWorker::kScratchBytes, MSG_DONTWAIT);
+    if (n > 0) {
+      more = true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    return false;  // EOF: nothing more comes; an error: nothing to protect
+  }
+  if (!more || client_eof_) return false;
+  lingering_ = true;
+  // Nothing of the request is needed any more: no session, no buffers, no timers but ours.
+  syncCounters();
+  session_.reset();
+  reported_ = {};
+  std::vector<uint32_t>().swap(tried_);
+  http::Session::Effects().swap(backlog_);
+  std::string().swap(out_client_);
+  out_client_off_ = 0;
+  deadlines_.fill(Clock::time_point::max());
+  const auto now = Clock::now();
+  const WorkerLimits& limits = hw_.worker().limits();
+  lingering_end_ = now + limits.lingering_time;
+  lingering_idle_ = now + limits.lingering_timeout;
+  linger_deadline_ = std::min(lingering_end_, lingering_idle_);
+  if (debugOn()) spdlog::debug("vs {}: lingering close", service_->snapshot().name);
+  rescheduleTimer();
+  return true;
+}
+
+void HttpConnection::lingerRead() {
+  // Edge-triggered: read until the socket is empty, a bounded number of reads per turn.
+  for (int round = 0; round < kDriveRounds; ++round) {
+    const ssize_t n = ::recv(client_fd_, hw_.scratch(), HttpWorker::kScratchBytes, MSG_DONTWAIT);
+    if (n > 0) {
+      lingering_idle_ = Clock::now() + hw_.worker().limits().lingering_timeout;
+      linger_deadline_ = std::min(lingering_end_, lingering_idle_);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    endLingering();  // EOF (done), or an error (the client reset: nothing to protect)
+    return;
+  }
+  if (linger_posted_) return;
+  linger_posted_ = true;  // more to read: let the worker's other connections run first
+  asio::post(hw_.worker().io(), [self = Ref(this)] {
+    self->linger_posted_ = false;
+    if (!self->closed_) self->lingerRead();
+  });
+}
+
+void HttpConnection::endLingering() {
+  if (closed_) return;
+  closed_ = true;
+  ::close(client_fd_);  // bytes still unread (a client cut at lingering_time) make it an RST
+  client_fd_ = -1;
+  timer_.cancel();
   maybeRetire();
 }
 
@@ -858,6 +925,14 @@ void HttpConnection::onTimer(const asio::error_code& ec) {
   if (ec == asio::error::operation_aborted || closed_) return;
   scheduled_ = Clock::time_point::max();
   const auto now = Clock::now();
+  if (lingering_) {
+    if (linger_deadline_ <= now) {
+      endLingering();
+    } else {
+      rescheduleTimer();
+    }
+    return;
+  }
   if (linger_deadline_ <= now) {
     finishClose(true);
     return;

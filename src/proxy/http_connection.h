@@ -171,7 +171,17 @@ class HttpConnection final : PollTarget {
   void serverConnectFailed(int err, const std::string& detail);
   void attach(ServerLink* link);
   void dropServer(bool reset);
+  // Ends the client connection: with `reset`, at once with an RST; else with a FIN, then
+  // lingering (startLingering) when the client may still be sending, or at once.
   void finishClose(bool reset);
+  // Lingering close (docs/http.md), after our FIN (shutdown SHUT_WR): true when the client may
+  // still send (the session says its request was unfinished, or bytes are waiting) and has not
+  // sent EOF; the connection then drops its session and buffers and stays registered, reading
+  // and discarding (lingerRead) until the client's EOF, lingering_timeout without a byte, or
+  // lingering_time in all (WorkerLimits), then closes (endLingering). False: close now.
+  bool startLingering();
+  void lingerRead();
+  void endLingering();
   void rescheduleTimer();
   void onTimer(const asio::error_code& ec);
   void syncCounters();
@@ -191,6 +201,9 @@ class HttpConnection final : PollTarget {
   bool server_paused_ = false;
   bool closing_ = false;  // kCloseClient seen: close once out_client_ is written
   bool closed_ = false;
+  bool client_eof_ = false;  // the client's FIN was read
+  bool lingering_ = false;   // FIN sent, discarding what the client still sends
+  bool linger_posted_ = false;
   bool retired_ = false;
   bool in_feed_ = false;
   bool drive_posted_ = false;
@@ -216,6 +229,8 @@ class HttpConnection final : PollTarget {
   bool awaiting_first_byte_ = false;
   std::array<Clock::time_point, kTimers> deadlines_;
   Clock::time_point linger_deadline_ = Clock::time_point::max();
+  Clock::time_point lingering_end_{};   // lingering: the total bound (lingering_time)
+  Clock::time_point lingering_idle_{};  // lingering: the bound until the next byte
   Clock::time_point scheduled_ = Clock::time_point::max();
   asio::steady_timer timer_;
 };

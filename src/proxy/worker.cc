@@ -25,6 +25,8 @@ WorkerLimits WorkerLimits::from(const Tuning& t) {
   l.buffer_bytes = std::clamp(t.buffer_bytes, kMinBuffer, kMaxBuffer);
   l.connect_attempts =
       static_cast<uint32_t>(std::clamp<int>(t.connect_attempts, 1, kMaxConnectAttempts));
+  l.lingering_time = std::chrono::milliseconds(std::max<uint32_t>(1, t.lingering_time_ms));
+  l.lingering_timeout = std::chrono::milliseconds(std::max<uint32_t>(1, t.lingering_timeout_ms));
   return l;
 }
 

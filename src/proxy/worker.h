@@ -30,6 +30,8 @@ struct WorkerLimits {
   std::chrono::milliseconds connect_timeout{3000};
   size_t buffer_bytes = 16 * 1024;
   uint32_t connect_attempts = 3;
+  std::chrono::milliseconds lingering_time{30000};    // Tuning::lingering_time_ms
+  std::chrono::milliseconds lingering_timeout{5000};  // Tuning::lingering_timeout_ms
 
   static WorkerLimits from(const Tuning& t);
 };

@@ -30,6 +30,12 @@ Issue 8's keep-alive efficiency: a small response reaches the client in one TCP 
 and body in one send), vs-ka (:8095, keepalive_timeout 1 s) closes an idle keep-alive
 connection after its timer (counted in client_timeouts) but not while requests keep coming,
 and 2,000 idle keep-alive connections cost floe-se under 2 KiB of RSS each.
+
+Lingering close: vs-early (:8096) reaches a server that answers a 64 MiB upload at once with
+Connection: close, vs-resetting (:8097) one that resets mid-upload (floe answers 502). A client
+still uploading after floe's FIN reads the whole response without an error (its sends do not
+fail: floe reads and discards them), floe closes at the client's EOF, and a client that keeps
+sending past the 5 s bound between reads is still read, then closed 5 s after its last byte.
 """
 
 from __future__ import annotations
@@ -263,6 +269,99 @@ while True:
 """
 
 
+# Runs in a server namespace: on argv[1], reads a request head and answers at once with
+# Connection: close and the body "early answer\n" while the request body is still coming, then
+# reads and discards until the proxy closes. On argv[2], reads a request head and 64 KiB of its
+# body, then resets the connection (SO_LINGER 0): floe answers that upload 502 mid-body.
+_EARLY = r"""
+import socket, struct, sys, threading
+def listen(port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port)); s.listen(64)
+    return s
+def head(c):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        b = c.recv(65536)
+        if not b:
+            return None
+        buf += b
+    return buf
+def early(c):
+    if head(c) is None:
+        return c.close()
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nearly answer\n")
+    c.shutdown(socket.SHUT_WR)
+    while c.recv(1 << 20):
+        pass
+    c.close()
+def resetting(c):
+    got = head(c)
+    while got is not None and len(got) < 65536:
+        b = c.recv(65536)
+        if not b:
+            break
+        got += b
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+def serve(s, handler):
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=handler, args=(c,), daemon=True).start()
+a, b = listen(int(sys.argv[1])), listen(int(sys.argv[2]))
+threading.Thread(target=serve, args=(b, resetting), daemon=True).start()
+serve(a, early)
+"""
+
+# Runs in the client namespace: starts a 64 MiB upload to argv[1]:argv[2] (a POST with
+# Content-Length, 64 KiB every 10 ms from a second thread) and reads the response until the
+# proxy's FIN; goes on sending for argv[3] s after that (a client that looks at the response
+# only when its part of the upload is done), then, with argv[4] "eof", shuts its sending side
+# down, else just stops sending. Prints {"response": hex, "fin": bool, "sent_after": bytes sent
+# after the FIN, "error": str} and holds the socket until stdin closes.
+_UPLOAD = r"""
+import json, socket, sys, threading, time
+host, port, after, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+out = {"response": "", "fin": False, "sent_after": 0, "error": ""}
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(b"POST /upload HTTP/1.1\r\nHost: vip\r\nContent-Length: %d\r\n\r\n" % (64 << 20))
+fin_at = [None]
+stop = threading.Event()
+def send():
+    chunk, sent = b"u" * 65536, 0
+    try:
+        while not stop.is_set() and sent + len(chunk) <= 64 << 20:
+            s.sendall(chunk)
+            sent += len(chunk)
+            if fin_at[0] is not None:
+                out["sent_after"] += len(chunk)
+            time.sleep(0.01)
+    except OSError as e:
+        out["error"] = "send: " + str(e)
+sender = threading.Thread(target=send)
+sender.start()
+got = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            out["fin"] = True
+            break
+        got += b
+except OSError as e:
+    out["error"] = "recv: " + str(e)
+fin_at[0] = time.monotonic()
+time.sleep(after)
+stop.set()
+sender.join()
+if mode == "eof" and not out["error"]:
+    s.shutdown(socket.SHUT_WR)
+out["response"] = got.hex()
+print(json.dumps(out), flush=True)
+sys.stdin.read()
+"""
+
+
 def setUpModule():
     require_environment()
 
@@ -407,6 +506,11 @@ def http_doc() -> dict:
     # Large uploads: a server that reads the whole body and says how much it got.
     doc["pool"].append({"name": "sink", "servers": [{"ip": "10.10.20.21", "port": 8094}]})
     add_vs("vs-sink", 8094, "sink")
+    # Lingering close: a server that answers uploads early with Connection: close (:8096), one
+    # that resets mid-upload (:8097, so floe answers 502 mid-body).
+    for name, port in (("early", 8096), ("resetting", 8097)):
+        doc["pool"].append({"name": name, "servers": [{"ip": "10.10.20.21", "port": port}]})
+        add_vs(f"vs-{name}", port, name)
     return doc
 
 
@@ -468,10 +572,10 @@ class HttpProxyTest(unittest.TestCase):
         cls.helpers = []
         cls.addClassCleanup(cls._stop_helpers)
         for script, port in ((_SILENT, 8082), (_UPGRADE, 8083), (_MAINTENANCE, 8085),
-                             (_ONE_PER_CONNECTION, 8086), (_SINK, 8094)):
+                             (_ONE_PER_CONNECTION, 8086), (_SINK, 8094), (_EARLY, 8096)):
             cls.helpers.append(subprocess.Popen(
                 ["ip", "netns", "exec", cls.lab.srv1, "/usr/bin/python3", "-c", script,
-                 str(port)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                 str(port), str(port + 1)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL))
         echo_dir = cls.lab.dir / "echo-nginx"
         echo_dir.mkdir(exist_ok=True)
@@ -919,6 +1023,63 @@ class HttpProxyTest(unittest.TestCase):
         after = self.vs_http("vs-body")
         self.assertEqual(after["client_timeouts"] - before["client_timeouts"], 1)
 
+
+    # ---- lingering close ------------------------------------------------------------------------
+
+    def upload(self, port: int, after: float, mode: str) -> tuple[subprocess.Popen, dict, float]:
+        """Runs _UPLOAD against VIP:port; its report and when it was printed (monotonic)."""
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _UPLOAD, VIP,
+             str(port), str(after), mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True)
+        self.addCleanup(lambda: (proc.stdin.close(), proc.wait(timeout=10), proc.stdout.close()))
+        line = proc.stdout.readline()  # bounded: the socket has a 10 s timeout
+        self.assertTrue(line, "the upload client reported")
+        return proc, json.loads(line), time.monotonic()
+
+    def active(self, name: str) -> int:
+        return find_named(self.se.status()["virtualservices"], name)["active_connections"]
+
+    def test_early_answer_read_whole_by_a_client_still_uploading_closed_at_its_eof(self):
+        # The server answers a 64 MiB upload at once with Connection: close. The client goes on
+        # sending for 1 s after floe's FIN: floe reads that away (closed at once, the bytes
+        # would bring an RST: the client's send fails with EPIPE/ECONNRESET and its unread
+        # response can be lost), and closes as soon as the client's EOF comes.
+        _, out, t_eof = self.upload(8096, 1.0, "eof")
+        response = bytes.fromhex(out["response"])
+        self.assertEqual(out["error"], "", out)
+        self.assertTrue(out["fin"], out)
+        self.assertEqual(statuses(response), [200], response)
+        self.assertTrue(response.endswith(b"\r\n\r\nearly answer\n"), response)
+        self.assertIn(b"Connection: close", response)
+        self.assertGreater(out["sent_after"], 1 << 20, "the client kept sending after the FIN")
+        self.assertTrue(wait_until(lambda: self.active("vs-early") == 0, 2, 0.05),
+                        "closed after the client's EOF")
+        self.assertLess(time.monotonic() - t_eof, 2.5, "at the EOF, not the 5 s bound")
+
+    def test_502_mid_upload_read_whole_by_a_client_still_uploading(self):
+        # The server resets after 64 KiB of the body: floe answers 502 mid-body and lingers.
+        _, out, _ = self.upload(8097, 0.5, "eof")
+        response = bytes.fromhex(out["response"])
+        self.assertEqual(out["error"], "", out)
+        self.assertEqual(statuses(response), [502], response)
+        self.assertTrue(response.endswith(b"\n") and b"reset" in response, response)
+        self.assertGreater(out["sent_after"], 0)
+        self.assertTrue(wait_until(lambda: self.active("vs-resetting") == 0, 2, 0.05))
+
+    def test_lingering_client_served_reads_then_closed_5s_after_its_last_byte(self):
+        # The client sends for 6 s after floe's FIN (longer than the 5 s bound between reads:
+        # each read restarts it), then stops without closing: floe closes 5 s after the last
+        # byte (the 30 s total bound is covered by engine_http_linger_test.cc).
+        _, out, t_stop = self.upload(8096, 6.0, "stop")
+        self.assertEqual(out["error"], "", out)
+        self.assertTrue(bytes.fromhex(out["response"]).endswith(b"early answer\n"), out)
+        self.assertGreater(out["sent_after"], 16 << 20, out)
+        self.assertEqual(self.active("vs-early"), 1, "still open (lingering) after 6 s")
+        self.assertTrue(wait_until(lambda: self.active("vs-early") == 0, 8, 0.1))
+        took = time.monotonic() - t_stop
+        self.assertGreater(took, 4.0, "not before lingering_timeout")
+        self.assertLess(took, 6.5, "closed at lingering_timeout")
 
 class HttpMultiplexingOffTest(unittest.TestCase):
     """http_profile.connection_multiplexing_enabled false: one server connection per client

@@ -477,5 +477,62 @@ TEST_F(SessionTest, CountsBytesBothWays) {
   EXPECT_GT(s_.counters().bytes_to_server, kGet.size());  // X-Forwarded-* added
 }
 
+// Lingering close (docs/http.md): the session says whether the client may still be sending
+// when its connection is closed, so that the worker reads the rest away instead of closing.
+TEST_F(SessionTest, EarlyAnswerMidBodyLeavesTheClientSending) {
+  (void)s_.start();
+  (void)s_.onClientData("POST /up HTTP/1.1\r\nHost: www\r\nContent-Length: 1000000\r\n\r\nab");
+  (void)s_.onServerConnected(false);
+  Seen a = see(s_.onServerData(
+      "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nno\n"));
+  EXPECT_NE(a.to_client.find("Connection: close"), std::string::npos) << a.to_client;
+  EXPECT_TRUE(a.has(Kind::kCloseClient));
+  EXPECT_TRUE(s_.clientMaySend());
+}
+
+TEST_F(SessionTest, ErrorMidHeadOrWithPipelinedBytesLeavesTheClientSending) {
+  (void)s_.start();
+  Seen a = see(s_.onClientData("GET / HTTP/1.1\r\nHost: www\r\nBad Name: x\r\n\r\nGET /next"));
+  EXPECT_EQ(a.to_client.rfind("HTTP/1.1 400 ", 0), 0u) << a.to_client;
+  EXPECT_TRUE(s_.clientMaySend());
+
+  Session b{smallConfig(), kClient};
+  (void)b.start();
+  (void)b.onClientData("POST /up HTTP/1.1\r\nHost: www\r\nContent-Length: 100\r\n\r\nab");
+  Seen t = see(b.onServerConnectFailed());
+  EXPECT_EQ(t.to_client.rfind("HTTP/1.1 502 ", 0), 0u) << t.to_client;
+  EXPECT_TRUE(b.clientMaySend());
+}
+
+TEST_F(SessionTest, CompleteRequestOrEofLeavesNothingToLingerFor) {
+  // Connection: close after a complete request: nothing more is expected.
+  (void)s_.start();
+  EXPECT_FALSE(s_.clientMaySend());
+  (void)s_.onClientData("GET / HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n");
+  (void)s_.onServerConnected(false);
+  Seen a = see(s_.onServerData(kOk));
+  EXPECT_TRUE(a.has(Kind::kCloseClient));
+  EXPECT_FALSE(s_.clientMaySend());
+
+  // The client's EOF mid-body: it sends nothing more.
+  Session b{smallConfig(), kClient};
+  (void)b.start();
+  (void)b.onClientData("POST /up HTTP/1.1\r\nHost: www\r\nContent-Length: 100\r\n\r\nab");
+  (void)b.onServerConnected(false);
+  Seen e = see(b.onClientEof());
+  EXPECT_TRUE(e.has(Kind::kCloseClient));
+  EXPECT_FALSE(b.clientMaySend());
+
+  // A reset stays a reset.
+  Session c{smallConfig(), kClient};
+  (void)c.start();
+  (void)c.onClientData("POST /up HTTP/1.1\r\nHost: www\r\nContent-Length: 100\r\n\r\nab");
+  (void)c.onServerConnected(false);
+  (void)c.onServerData("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  Seen r = see(c.onServerReset());
+  EXPECT_TRUE(r.has(Kind::kResetClient));
+  EXPECT_FALSE(c.clientMaySend());
+}
+
 }  // namespace
 }  // namespace floe::http
