@@ -512,6 +512,11 @@ void HttpConnection::drive() {
     bool progressed = false;
     if (!closed_ && !closing_ && !client_paused_ && client_readable_) {
       progressed |= readClient();
+    } else if (!closed_ && closing_ && client_readable_) {
+      // The last response is still being written and the session wants no more of the
+      // request: discard what the client sends, so that a client that reads only after its
+      // upload is not stuck until the last-response deadline resets it.
+      progressed |= discardClient();
     }
     if (!closed_ && link_ != nullptr && !link_->connecting && !server_paused_ && link_->readable) {
       progressed |= readServer();
@@ -550,6 +555,20 @@ bool HttpConnection::readClient() {
   if (debugOn())
     spdlog::debug("vs {}: recv from client: {}", service_->snapshot().name, errnoText(errno));
   finishClose(true);
+  return false;
+}
+
+bool HttpConnection::discardClient() {
+  const ssize_t n = ::recv(client_fd_, hw_.scratch(), HttpWorker::kScratchBytes, 0);
+  if (n > 0) return true;
+  if (n < 0 && errno == EINTR) return true;
+  client_readable_ = false;
+  if (n == 0) {
+    client_eof_ = true;
+    return false;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+  finishClose(true);  // the client reset: nothing left to deliver
   return false;
 }
 

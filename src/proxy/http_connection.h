@@ -158,6 +158,7 @@ class HttpConnection final : PollTarget {
   void execute(http::Effect& effect);
   void drive();
   bool readClient();
+  bool discardClient();  // while closing_: reads and drops client bytes; true if any came
   bool readServer();
   void flushClient();
   void flushServer();

@@ -40,11 +40,47 @@ Handler earlyAnswer() {
   };
 }
 
+// Reads a request head, then answers 200 with a kBigBody-byte body and Connection: close while
+// reading and discarding the request body (poll, both ways), then drains until the proxy
+// closes.
+constexpr size_t kBigBody = 8 * 1024 * 1024;
+Handler bigEarlyAnswer() {
+  return [](int fd) {
+    std::string head;
+    char buf[65536];
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      head.append(buf, static_cast<size_t>(n));
+    }
+    const std::string out = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kBigBody) +
+                            "\r\nConnection: close\r\n\r\n" + std::string(kBigBody, 'b');
+    size_t off = 0;
+    const auto end = Clock::now() + std::chrono::seconds(20);
+    while (off < out.size() && Clock::now() < end) {
+      pollfd p{fd, POLLIN | POLLOUT, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      if (p.revents & POLLIN) {
+        if (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) == 0) return;
+      }
+      if (p.revents & POLLOUT) {
+        const ssize_t n = ::send(fd, out.data() + off, out.size() - off,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) off += static_cast<size_t>(n);
+      }
+    }
+    ::shutdown(fd, SHUT_WR);
+    while (::recv(fd, buf, sizeof buf, 0) > 0) {
+    }
+  };
+}
+
 class HttpLingerTest : public EngineTest {
  protected:
   void SetUp() override { server_ = std::make_unique<TestServer>(addr.server1, earlyAnswer()); }
 
-  void startWith(uint32_t lingeringTimeMs, uint32_t lingeringTimeoutMs) {
+  void startWith(uint32_t lingeringTimeMs, uint32_t lingeringTimeoutMs,
+                 uint32_t bufferBytes = HttpSpec{}.buffer_bytes) {
     Tuning t = tuning(1);
     t.lingering_time_ms = lingeringTimeMs;
     t.lingering_timeout_ms = lingeringTimeoutMs;
@@ -52,6 +88,7 @@ class HttpLingerTest : public EngineTest {
     ProxyConfig c;
     VirtualServiceSpec vs = service("vs1", {vip()}, "web");
     vs.mode = ServiceMode::kHttp;
+    vs.http.buffer_bytes = bufferBytes;
     c.virtual_services.push_back(vs);
     c.pools.push_back(pool("web", {server_->spec()}));
     applyOk(c);
@@ -154,6 +191,32 @@ TEST_F(HttpLingerTest, ClientThatNeverStopsIsCutAtLingeringTime) {
   ASSERT_TRUE(closed);
   EXPECT_GE(took, std::chrono::milliseconds(1900));
   EXPECT_LT(took, std::chrono::milliseconds(4000));
+  ::close(fd);
+}
+
+TEST_F(HttpLingerTest, ClientReadingOnlyAfterItsUploadGetsALargeEarlyAnswerWhole) {
+  // The server's whole answer is in, the session is done (closing), but the answer's tail is
+  // still waiting in floe for a client that reads only once its upload is sent. floe reads
+  // away the upload meanwhile; else both sides wait on each other until the last-response
+  // deadline resets the client.
+  server_ = std::make_unique<TestServer>(addr.server1, bigEarlyAnswer());
+  // A buffer larger than the answer: floe takes all of it from the server at once, so the
+  // session ends (closing) with most of it still to write to the client.
+  startWith(30000, 5000, 2 * kBigBody);
+  const int fd = startUpload();
+  ASSERT_GE(fd, 0) << errnoText(errno);
+  const std::string chunk(65536, 'u');
+  for (int i = 1; i < 1024; ++i) {  // the rest of the 64 MiB, nothing read yet
+    ASSERT_TRUE(sendAll(fd, chunk)) << "chunk " << i << ": " << errnoText(errno);
+  }
+  int err = 0;
+  const std::string response = recvToEof(fd, &err);
+  EXPECT_EQ(err, 0) << errnoText(err);
+  ASSERT_GE(response.size(), kBigBody);
+  EXPECT_EQ(response.rfind("HTTP/1.1 200 ", 0), 0U) << response.substr(0, 200);
+  const size_t body = response.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(response.size() - body - 4, kBigBody);
   ::close(fd);
 }
 
