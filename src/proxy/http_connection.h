@@ -86,6 +86,11 @@ class HttpWorker {
   // Closes the socket (RST when `reset`) and frees the link after the current event batch.
   void closeLink(ServerLink* link, bool reset = false);
 
+  // Writes queued during an event batch (HttpConnection::feed) happen after it, in order:
+  // flushDeferred() runs from the poller's afterBatch, before anything is freed.
+  void deferFlush(HttpConnection* c);
+  void flushDeferred();
+
   void link(HttpConnection* c);
   void unlink(HttpConnection* c);
   void retire(HttpConnection* c);  // freed after the current event batch
@@ -106,6 +111,7 @@ class HttpWorker {
   std::unordered_map<const ServerRuntime*, std::vector<ServerLink*>> idle_;
   std::vector<HttpConnection*> live_;  // unordered; HttpConnection knows its index
   std::vector<HttpConnection*> zombies_;
+  std::vector<HttpConnection*> flush_queue_;  // deferFlush()
   std::vector<ServerLink*> dead_links_;
   bool free_posted_ = false;
   std::array<char, kScratchBytes> scratch_{};
@@ -121,6 +127,7 @@ class HttpConnection final : PollTarget {
 
   void start();
   void onPoll(uint32_t events) override;  // client socket
+  void flushQueued();  // HttpWorker::flushDeferred: the writes feed() deferred
   void onServerEvent(ServerLink& link, uint32_t events);
   bool orphanedBy(const ConfigSnapshot& config) const;
   void abort();  // resets the client, closes the server connection
@@ -199,6 +206,7 @@ class HttpConnection final : PollTarget {
   bool client_paused_ = false;
   bool client_unflushed_ = false;  // out_client_ has bytes execute() queued, not yet sent
   bool server_unflushed_ = false;
+  bool flush_queued_ = false;  // in HttpWorker's flush queue
   bool server_paused_ = false;
   bool closing_ = false;  // kCloseClient seen: close once out_client_ is written
   bool closed_ = false;

@@ -57,6 +57,7 @@ void Poller::arm() {
 void Poller::drain() {
   epoll_event events[kBatch];
   const int n = ::epoll_wait(epoll_.native_handle(), events, kBatch, 0);
+  now_ = std::chrono::steady_clock::now();
   dispatching_ = true;
   for (int i = 0; i < n; ++i) {
     static_cast<PollTarget*>(events[i].data.ptr)->onPoll(events[i].events);

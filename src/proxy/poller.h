@@ -6,6 +6,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
@@ -34,6 +35,13 @@ class Poller {
   // Registers a non-blocking socket; it stays registered until closed.
   Status add(int fd, PollTarget* target);
   bool dispatching() const { return dispatching_; }
+  // The steady clock: during a batch, as read once before its events were dispatched (what
+  // the connections use for deadlines and latencies instead of a clock read per use; timers
+  // are in ms and a batch takes well under one); outside a batch (accepts, posted work,
+  // timers), read now.
+  std::chrono::steady_clock::time_point now() const {
+    return dispatching_ ? now_ : std::chrono::steady_clock::now();
+  }
 
   static constexpr int kBatch = 256;
 
@@ -45,6 +53,7 @@ class Poller {
   std::function<void()> after_batch_;
   bool dispatching_ = false;
   bool stopped_ = false;
+  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace floe::proxy

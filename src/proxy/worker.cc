@@ -36,7 +36,11 @@ Worker::Worker(int index, WorkerLimits limits, EngineShared& shared)
       shared_(shared),
       work_(asio::make_work_guard(io_)),
       sweep_(io_),
-      poller_(io_, [this] { freeZombies(); }),
+      poller_(io_,
+              [this] {
+                http_->flushDeferred();
+                freeZombies();
+              }),
       http_(std::make_unique<HttpWorker>(*this)) {}
 
 Worker::~Worker() {
