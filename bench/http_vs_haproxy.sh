@@ -167,26 +167,8 @@ EOF
 # haproxy_addrs_add, haproxy_start, run_wrk, parse_wrk, profile_start/stop, measure: in proxy-bench-lib.sh
 
 # --- idle connections ----------------------------------------------------------------------
-# Runs in the client namespace: opens N keep-alive connections to the VIP, one GET each
-# (response read in full), prints "ready N", then holds them until stdin closes.
-IDLE_CLIENT='
-import resource, socket, sys
-n = int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
-held = []
-for i in range(n):
-    s = socket.create_connection((sys.argv[1], 80), timeout=5)
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    buf = b""
-    while not (buf.endswith(b"srv1\n") or buf.endswith(b"srv2\n")):
-        b = s.recv(4096)
-        if not b:
-            raise SystemExit("closed by the proxy after %d connections" % i)
-        buf += b
-    held.append(s)
-print("ready", len(held), flush=True)
-sys.stdin.read()
-'
+# The idle clients: lab/idle-clients.py in the client namespace (N keep-alive connections, one
+# GET each, "ready N", held until its stdin closes).
 
 # proxy_rss_kib : resident memory of the proxy process (all its threads share it), KiB.
 proxy_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$PROXY_PID/status" 2>/dev/null || echo 0; }
@@ -198,7 +180,7 @@ measure_idle() {
     sleep 1
     before=$(proxy_rss_kib)
     rm -f "$fifo"; mkfifo "$fifo"
-    ip netns exec "$CLIENT" python3 -c "$IDLE_CLIENT" "$VIP" "$IDLE" <"$fifo" >"$WORK/idle-$proxy.out" 2>&1 &
+    ip netns exec "$CLIENT" python3 "$ROOT/lab/idle-clients.py" "$VIP" "$IDLE" <"$fifo" >"$WORK/idle-$proxy.out" 2>&1 &
     local pid=$!
     exec {hold}>"$fifo"
     for ((i = 0; i < 600; i++)); do

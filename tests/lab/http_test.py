@@ -48,8 +48,8 @@ import subprocess
 import time
 import unittest
 
-from lab import (FloeSe, LabError, OneArmedLab, find_named, http_get, load_config, ns_exec,
-                 require_environment, run, server_states, vs_state, wait_until)
+from lab import (SOURCE_DIR, FloeSe, LabError, OneArmedLab, find_named, http_get, load_config,
+                 ns_exec, require_environment, run, server_states, vs_state, wait_until)
 
 VIP = "10.10.2.100"
 CLIENT_IP = "198.51.100.10"
@@ -391,28 +391,6 @@ for _ in range(n):
 print(json.dumps({"segments": segs_in() - before, "responses": n}))
 """
 
-# Runs in the client namespace: opens argv[2] keep-alive connections to argv[1]:80, one GET
-# each (response read in full), prints "ready N", holds them until stdin closes.
-_IDLE = r"""
-import resource, socket, sys
-n = int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
-held = []
-for i in range(n):
-    s = socket.create_connection((sys.argv[1], 80), timeout=5)
-    s.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-    buf = b""
-    while not (buf.endswith(b"srv1\n") or buf.endswith(b"srv2\n")):
-        b = s.recv(4096)
-        if not b:
-            raise SystemExit("closed by the proxy after %d connections" % i)
-        buf += b
-    held.append(s)
-print("ready", len(held), flush=True)
-sys.stdin.read()
-"""
-
-
 def raw(lab: OneArmedLab, chunks: list[bytes], port: int = 80, pause: float = 0.0,
         timeout: float = 20) -> dict:
     cp = run(["ip", "netns", "exec", lab.client, "/usr/bin/python3", "-c", _RAW, VIP, str(port),
@@ -685,9 +663,9 @@ class HttpProxyTest(unittest.TestCase):
         time.sleep(0.5)
         base = rss_kib(pid)
         proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.lab.client, "/usr/bin/python3", "-c", _IDLE, VIP,
-             str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True)
+            ["ip", "netns", "exec", self.lab.client, "/usr/bin/python3",
+             str(SOURCE_DIR / "lab" / "idle-clients.py"), VIP, str(n)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()  # bounded: every connect and recv has a 5 s timeout
             self.assertEqual(line.split(), ["ready", str(n)], proc.stderr.read() if
