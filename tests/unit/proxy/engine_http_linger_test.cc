@@ -22,17 +22,25 @@ using Clock = std::chrono::steady_clock;
 const std::string kEarly =
     "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo big!\n";
 
+// Reads until the end of a request head (the body may follow in the same reads); false if the
+// connection ended first.
+bool readHead(int fd) {
+  std::string head;
+  char buf[4096];
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    head.append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
 // Reads a request head, answers kEarly at once (the body still coming), then reads and discards
 // until the proxy closes (so that the server side never resets).
 Handler earlyAnswer() {
   return [](int fd) {
-    std::string head;
+    if (!readHead(fd)) return;
     char buf[65536];
-    while (head.find("\r\n\r\n") == std::string::npos) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      head.append(buf, static_cast<size_t>(n));
-    }
     if (!sendAll(fd, kEarly)) return;
     ::shutdown(fd, SHUT_WR);
     while (::recv(fd, buf, sizeof buf, 0) > 0) {
@@ -46,13 +54,8 @@ Handler earlyAnswer() {
 constexpr size_t kBigBody = 8 * 1024 * 1024;
 Handler bigEarlyAnswer() {
   return [](int fd) {
-    std::string head;
+    if (!readHead(fd)) return;
     char buf[65536];
-    while (head.find("\r\n\r\n") == std::string::npos) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      head.append(buf, static_cast<size_t>(n));
-    }
     const std::string out = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kBigBody) +
                             "\r\nConnection: close\r\n\r\n" + std::string(kBigBody, 'b');
     size_t off = 0;
@@ -64,8 +67,8 @@ Handler bigEarlyAnswer() {
         if (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) == 0) return;
       }
       if (p.revents & POLLOUT) {
-        const ssize_t n = ::send(fd, out.data() + off, out.size() - off,
-                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(fd, out.data() + off, out.size() - off, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) off += static_cast<size_t>(n);
       }
     }
